@@ -1,0 +1,48 @@
+#include "cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <exception>
+#include <ostream>
+
+#include "cli/command.hpp"
+#include "cli/context.hpp"
+
+namespace stackup::cli {
+
+int run(const std::vector<std::string>& arguments, const std::vector<std::string>& environment,
+        const std::string& working_directory, Io io) {
+  Context context{io, compose::Environment::from_strings(environment), working_directory};
+  CLI::App app{"stackup: deploy Docker Compose files with real secrets handling", "stackup"};
+  app.set_version_flag("--version", fmt::format("stackup version {}", STACKUP_VERSION));
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  std::vector<std::unique_ptr<Command>> commands;
+  commands.push_back(make_validate_command(app));
+  commands.push_back(make_config_command(app));
+
+  try {
+    std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
+    app.parse(reversed);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version are "errors" with exit code 0 in CLI11.
+    const int code = app.exit(error, io.out, io.err);
+    return code == 0 ? exit_ok : exit_usage;
+  }
+
+  // The one place that catches: anything thrown below is a bug or an environment failure, reported
+  // plainly rather than as a crash.
+  try {
+    for (const auto& command : commands) {
+      if (command->selected()) return command->run(context);
+    }
+  } catch (const std::exception& error) {
+    io.err << "stackup: error: " << error.what() << '\n';
+    return exit_failed;
+  }
+  return exit_usage;
+}
+
+}  // namespace stackup::cli

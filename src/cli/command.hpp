@@ -1,0 +1,26 @@
+#pragma once
+// A subcommand: it declares its options on construction and does its work in run().
+#include <CLI/CLI.hpp>
+
+#include "cli/context.hpp"
+
+namespace stackup::cli {
+
+class Command {
+ public:
+  explicit Command(CLI::App* app) : app_(app) {}
+  virtual ~Command() = default;
+  Command(const Command&) = delete;
+  Command& operator=(const Command&) = delete;
+
+  [[nodiscard]] bool selected() const { return app_->parsed(); }
+  virtual int run(Context& context) = 0;
+
+ protected:
+  CLI::App* app_;
+};
+
+std::unique_ptr<Command> make_validate_command(CLI::App& parent);
+std::unique_ptr<Command> make_config_command(CLI::App& parent);
+
+}  // namespace stackup::cli

@@ -1,0 +1,20 @@
+#pragma once
+// The options every command that reads compose files shares: -c/-f, -p, --env-file, --project-directory.
+#include <CLI/CLI.hpp>
+
+#include "cli/context.hpp"
+#include "compose/loader.hpp"
+
+namespace stackup::cli {
+
+struct ComposeOptions {
+  std::vector<std::string> files;
+  std::string project_name;
+  std::string project_directory;
+  std::vector<std::string> env_files;
+
+  void add_to(CLI::App& command);
+  [[nodiscard]] compose::LoadOptions load_options(const Context& context) const;
+};
+
+}  // namespace stackup::cli

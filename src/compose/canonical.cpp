@@ -1,0 +1,102 @@
+#include "compose/canonical.hpp"
+
+#include <filesystem>
+
+#include "compose/model.hpp"
+
+namespace stackup::compose {
+
+std::string PathContext::absolute(const std::string& path) const {
+  if (path.empty()) return path;
+  std::filesystem::path result;
+  if ((path == "~" || path.starts_with("~/")) && !home.empty()) {
+    result = std::filesystem::path(home) / path.substr(path.size() > 1 ? 2 : 1);
+  } else if (path.starts_with('/')) {
+    result = path;
+  } else {
+    result = std::filesystem::path(project_directory) / path;
+  }
+  auto text = result.lexically_normal().string();
+  if (text.size() > 1 && text.ends_with('/')) text.pop_back();
+  return text;
+}
+
+namespace {
+
+void to_long_syntax(Node& list) {
+  if (!list.is_sequence()) return;
+  for (auto& item : list.items) {
+    if (item.is_scalar()) {
+      Node long_form = Node::make_mapping(item.location);
+      long_form.set("source", item, item.location);
+      item = std::move(long_form);
+    }
+    if (!item.is_mapping()) continue;
+    const Node* source = item.find("source");
+    if (source && source->is_scalar() && !item.find("target")) item.set("target", *source, source->location);
+    if (!item.find("uid")) item.set("uid", Node::make_scalar("0", item.location));
+    if (!item.find("gid")) item.set("gid", Node::make_scalar("0", item.location));
+    if (!item.find("mode")) item.set("mode", Node::make_scalar("0444", item.location, ScalarStyle::plain));
+  }
+}
+
+void absolute_scalar(Node* node, const PathContext& paths) {
+  if (node && node->is_scalar()) node->scalar = paths.absolute(node->scalar);
+}
+
+bool is_relative_host_path(const std::string& source) {
+  return source.starts_with('.') || source.starts_with('~');
+}
+
+void absolute_bind_sources(Node& volumes, const PathContext& paths) {
+  if (!volumes.is_sequence()) return;
+  for (auto& item : volumes.items) {
+    if (item.is_scalar()) {
+      const auto colon = item.scalar.find(':');
+      if (colon == std::string::npos) continue;
+      const auto source = item.scalar.substr(0, colon);
+      if (is_relative_host_path(source)) item.scalar = paths.absolute(source) + item.scalar.substr(colon);
+    } else if (item.is_mapping()) {
+      const Node* type = item.find("type");
+      Node* source = item.find("source");
+      if (type && type->scalar == "bind" && source && source->is_scalar() && !source->scalar.starts_with('/')) {
+        source->scalar = paths.absolute(source->scalar);
+      }
+    }
+  }
+}
+
+void canonicalize_service(Node& service, const PathContext& paths) {
+  if (!service.is_mapping()) return;
+  if (Node* secrets = service.find("secrets")) to_long_syntax(*secrets);
+  if (Node* configs = service.find("configs")) to_long_syntax(*configs);
+  for (const char* field : {"environment", "labels"}) {
+    if (Node* node = service.find(field)) *node = list_or_dict_to_mapping(std::move(*node));
+  }
+  if (Node* env_file = service.find("env_file")) {
+    if (env_file->is_scalar()) {
+      absolute_scalar(env_file, paths);
+    } else if (env_file->is_sequence()) {
+      for (auto& item : env_file->items) absolute_scalar(item.is_mapping() ? item.find("path") : &item, paths);
+    }
+  }
+  if (Node* volumes = service.find("volumes")) absolute_bind_sources(*volumes, paths);
+}
+
+}  // namespace
+
+void canonicalize(Node& document, const PathContext& paths) {
+  if (!document.is_mapping()) return;
+  if (Node* services = document.find("services"); services && services->is_mapping()) {
+    for (auto& entry : services->entries) canonicalize_service(entry.value, paths);
+  }
+  for (const char* section : {"secrets", "configs"}) {
+    Node* definitions = document.find(section);
+    if (!definitions || !definitions->is_mapping()) continue;
+    for (auto& entry : definitions->entries) {
+      if (entry.value.is_mapping()) absolute_scalar(entry.value.find("file"), paths);
+    }
+  }
+}
+
+}  // namespace stackup::compose

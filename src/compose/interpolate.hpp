@@ -1,0 +1,41 @@
+#pragma once
+// Phase 2: compose-spec interpolation of values (never keys): $VAR, ${VAR}, ${VAR:-d}, ${VAR-d},
+// ${VAR:?e}, ${VAR?e}, ${VAR:+a}, ${VAR+a}, nesting, and $$ for a literal $.
+#include <expected>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "base/diagnostic.hpp"
+#include "compose/environment.hpp"
+#include "compose/node.hpp"
+
+namespace stackup::compose {
+
+struct TemplateError {
+  enum class Kind { invalid_format, required_missing } kind = Kind::invalid_format;
+  std::string variable;  // for required_missing
+  std::string message;   // the user's message after :? or ?
+};
+
+// Substitutes one string. Names of unset variables that defaulted to blank are added to `unset`.
+std::expected<std::string, TemplateError> substitute(std::string_view text, const Environment& environment,
+                                                     std::set<std::string, std::less<>>& unset);
+
+// Interpolates every scalar value in the tree. Warns once per unset variable (the first place it is
+// used); reports bad templates and required variables as errors at the value.
+class Interpolator {
+ public:
+  Interpolator(const Environment& environment, base::Diagnostics& diagnostics)
+      : environment_(environment), diagnostics_(diagnostics) {}
+  void run(Node& root);
+
+ private:
+  void visit(Node& node, const std::string& path);
+
+  const Environment& environment_;
+  base::Diagnostics& diagnostics_;
+  std::set<std::string, std::less<>> warned_;
+};
+
+}  // namespace stackup::compose

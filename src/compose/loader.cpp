@@ -1,0 +1,222 @@
+#include "compose/loader.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "base/docker_names.hpp"
+#include "compose/bind.hpp"
+#include "compose/canonical.hpp"
+#include "compose/interpolate.hpp"
+#include "compose/merge.hpp"
+#include "compose/schema.hpp"
+#include "compose/semantic.hpp"
+#include "compose/version_rules.hpp"
+#include "compose/yaml_parse.hpp"
+
+namespace stackup::compose {
+namespace {
+
+constexpr std::string_view default_file_names[] = {"compose.yaml", "compose.yml", "docker-compose.yml",
+                                                   "docker-compose.yaml"};
+constexpr std::string_view override_file_names[] = {"compose.override.yaml", "compose.override.yml",
+                                                    "docker-compose.override.yml", "docker-compose.override.yaml"};
+
+std::string absolute(const std::string& directory, const std::string& path) {
+  if (path.starts_with('/')) return std::filesystem::path(path).lexically_normal().string();
+  return (std::filesystem::path(directory) / path).lexically_normal().string();
+}
+
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  while (true) {
+    const auto at = text.find(separator);
+    if (!text.substr(0, at).empty()) parts.emplace_back(text.substr(0, at));
+    if (at == std::string_view::npos) return parts;
+    text.remove_prefix(at + 1);
+  }
+}
+
+// The files to load, as the user would name them in messages.
+std::vector<std::string> compose_files(const LoadOptions& options, const FileSystem& files) {
+  if (!options.files.empty()) return options.files;
+  if (const auto variable = options.environment.get("COMPOSE_FILE"); variable && !variable->empty()) {
+    const auto separator = options.environment.get("COMPOSE_PATH_SEPARATOR");
+    return split(*variable, separator && separator->size() == 1 ? (*separator)[0] : ':');
+  }
+  std::vector<std::string> found;
+  auto first_present = [&](const auto& names) {
+    for (const auto name : names) {
+      if (files.status(absolute(options.working_directory, std::string(name))).exists) {
+        found.emplace_back(name);
+        return;
+      }
+    }
+  };
+  first_present(default_file_names);
+  if (!found.empty()) first_present(override_file_names);
+  return found;
+}
+
+std::string directory_of(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path().string();
+  return parent.empty() ? "/" : parent;
+}
+
+class ProjectLoader {
+ public:
+  ProjectLoader(const LoadOptions& options, const FileSystem& files) : options_(options), files_(files) {}
+
+  LoadedProject run() {
+    const auto names = compose_files(options_, files_);
+    if (names.empty()) {
+      result_.diagnostics.error({}, "", fmt::format("no configuration file provided: none of compose.yaml, compose.yml, "
+                                                    "docker-compose.yml or docker-compose.yaml in {}; use -c FILE",
+                                                    options_.working_directory));
+      result_.unreadable = true;
+      return std::move(result_);
+    }
+    std::vector<std::shared_ptr<const base::SourceFile>> sources;
+    for (const auto& name : names) {
+      auto text = files_.read(absolute(options_.working_directory, name));
+      if (!text) {
+        result_.diagnostics.error({}, "", fmt::format("cannot read compose file {}: {}", name, text.error().message));
+        result_.unreadable = true;
+        continue;
+      }
+      sources.push_back(std::make_shared<const base::SourceFile>(base::SourceFile{name, std::move(*text)}));
+    }
+    if (result_.unreadable) return std::move(result_);
+
+    const auto first_path = absolute(options_.working_directory, names.front());
+    project_directory_ = options_.project_directory.empty() ? directory_of(first_path)
+                                                            : absolute(options_.working_directory, options_.project_directory);
+    load_environment();
+
+    std::optional<FormatVersion> first_version;
+    bool parsed_all = true;
+    for (const auto& source : sources) {
+      auto root = load_file(source, first_version);
+      if (!root) {
+        parsed_all = false;
+        continue;
+      }
+      merge_into(result_.document, std::move(*root));
+    }
+    if (!parsed_all) return finish();
+    strip_resets(result_.document);
+    if (!result_.document.is_mapping()) result_.document = Node::make_mapping({});
+
+    Project project;
+    project.name = resolve_project_name();
+    project.working_directory = project_directory_;
+    for (const auto& name : names) project.files.push_back(absolute(options_.working_directory, name));
+
+    const auto home = environment_.get("HOME");
+    canonicalize(result_.document, PathContext{project_directory_, home ? std::string(*home) : std::string()});
+    check_semantics(SemanticContext{result_.document, project.name, options_.strict, files_, environment_,
+                                    result_.diagnostics});
+    if (!result_.diagnostics.has_errors()) {
+      bind(result_.document, project);
+      result_.project = std::move(project);
+    }
+    return finish();
+  }
+
+ private:
+  LoadedProject finish() {
+    result_.diagnostics.sort_and_deduplicate();
+    if (result_.diagnostics.has_errors()) result_.project.reset();
+    return std::move(result_);
+  }
+
+  void load_environment() {
+    environment_ = options_.environment;
+    std::vector<std::string> env_files = options_.env_files;
+    const bool explicit_files = !env_files.empty();
+    if (!explicit_files) env_files.push_back((std::filesystem::path(project_directory_) / ".env").string());
+    for (const auto& name : env_files) {
+      const auto path = absolute(options_.working_directory, name);
+      if (!explicit_files && !files_.status(path).exists) continue;
+      auto text = files_.read(path);
+      if (!text) {
+        result_.diagnostics.error({}, "", fmt::format("cannot read env file {}: {}", name, text.error().message));
+        continue;
+      }
+      const auto source = std::make_shared<const base::SourceFile>(base::SourceFile{name, std::move(*text)});
+      load_env_file(source, environment_, result_.diagnostics);
+    }
+  }
+
+  std::optional<Node> load_file(const std::shared_ptr<const base::SourceFile>& source,
+                                std::optional<FormatVersion>& first_version) {
+    auto root = parse_yaml(source, result_.diagnostics);
+    if (!root) return std::nullopt;
+    if (root->is_null()) {
+      result_.diagnostics.error({source, 1, 1}, "", "empty compose file: it needs at least a services: section");
+      return std::nullopt;
+    }
+    if (!root->is_mapping()) {
+      result_.diagnostics.error(root->location, "",
+                                fmt::format("a compose file must be a mapping at the top level, got {}", describe(*root)));
+      return std::nullopt;
+    }
+    const auto version = read_format_version(*root, result_.diagnostics);
+    if (!first_version) {
+      first_version = version;
+    } else if (version.declared && first_version->declared && version.text != first_version->text) {
+      result_.diagnostics.warning(version.location, "version",
+                                  fmt::format("this file declares version \"{}\" but the first file declares \"{}\"",
+                                              version.text, first_version->text));
+    }
+    check_version_rules(*root, version, result_.diagnostics);
+    if (options_.interpolate) Interpolator(environment_, result_.diagnostics).run(*root);
+    validate_schema(*root, result_.diagnostics);
+    return root;
+  }
+
+  std::string resolve_project_name() {
+    auto check = [&](const std::string& name, base::Location location, std::string path) {
+      if (!base::is_valid_stack_name(name)) {
+        result_.diagnostics.error(std::move(location), std::move(path),
+                                  fmt::format("invalid project name \"{}\": use lowercase letters, digits, '-' and '_', "
+                                              "starting with a letter or digit",
+                                              name));
+      }
+      return name;
+    };
+    if (!options_.project_name.empty()) return check(options_.project_name, {}, "");
+    if (const auto variable = options_.environment.get("COMPOSE_PROJECT_NAME"); variable && !variable->empty()) {
+      return check(std::string(*variable), {}, "");
+    }
+    if (const auto* entry = result_.document.find_entry("name"); entry && entry->value.is_scalar()) {
+      return check(entry->value.scalar, entry->value.location, "name");
+    }
+    auto name = normalize_project_name(std::filesystem::path(project_directory_).filename().string());
+    return name.empty() ? "default" : name;
+  }
+
+  const LoadOptions& options_;
+  const FileSystem& files_;
+  LoadedProject result_;
+  std::string project_directory_;
+  Environment environment_;
+};
+
+}  // namespace
+
+std::string normalize_project_name(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') out += c;
+  }
+  while (!out.empty() && (out.front() == '-' || out.front() == '_')) out.erase(out.begin());
+  return out;
+}
+
+LoadedProject load_project(const LoadOptions& options, const FileSystem& files) {
+  return ProjectLoader(options, files).run();
+}
+
+}  // namespace stackup::compose

@@ -1,0 +1,90 @@
+#pragma once
+// Phase 7's output: plain C++ types for a loaded, valid project. The store and deploy consume these;
+// they know nothing of YAML. Every item keeps the place it was written, for later messages.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/source.hpp"
+#include "compose/node.hpp"
+
+namespace stackup::compose {
+
+inline constexpr std::uint32_t default_secret_mode = 0444;
+inline constexpr std::string_view secrets_directory = "/run/secrets";
+
+enum class SecretSource { file, environment, external, driver };
+
+// A top-level `secrets:` (or `configs:`) entry.
+struct SecretDefinition {
+  std::string key;   // its key in the file
+  std::string name;  // `name:` as written; empty when not set
+  SecretSource source = SecretSource::file;
+  std::string file;         // absolute path, for SecretSource::file
+  std::string environment;  // variable name, for SecretSource::environment
+  std::string content;      // configs only: inline content
+  std::string driver;
+  std::string template_driver;
+  std::map<std::string, std::string> labels;
+  base::Location location;
+
+  // The name of the object in the store or engine: `name:` as is, else `<stack>_<key>`; an external
+  // one is looked up by `name:` or its key, never prefixed.
+  [[nodiscard]] std::string object_name(std::string_view stack) const;
+};
+
+// One entry of a service's `secrets:` (or `configs:`), in long syntax with defaults applied.
+struct FileReference {
+  std::string source;
+  std::string target;  // as written, or the source; relative targets land under /run/secrets
+  std::string uid = "0";
+  std::string gid = "0";
+  std::uint32_t mode = default_secret_mode;
+  base::Location location;
+
+  [[nodiscard]] std::string mount_path() const;
+};
+
+struct Dependency {
+  std::string service;
+  std::string condition = "service_started";
+  bool restart = false;
+  bool required = true;
+};
+
+struct Service {
+  std::string name;
+  std::string image;  // empty when only `build:` is given
+  bool has_build = false;
+  int replicas = 1;
+  std::vector<FileReference> secrets;
+  std::vector<FileReference> configs;
+  std::vector<Dependency> depends_on;
+  std::vector<std::string> networks;
+  base::Location location;
+  Node definition;  // the canonical node, for fields the typed model does not name yet
+};
+
+struct NamedResource {  // a top-level network or volume
+  std::string key;
+  std::string name;  // `name:` or empty
+  bool external = false;
+  base::Location location;
+};
+
+struct Project {
+  std::string name;  // the stack name
+  std::string working_directory;
+  std::vector<std::string> files;
+  std::vector<Service> services;  // in file order
+  std::map<std::string, SecretDefinition> secrets;
+  std::map<std::string, SecretDefinition> configs;
+  std::map<std::string, NamedResource> networks;
+  std::map<std::string, NamedResource> volumes;
+
+  [[nodiscard]] const Service* find_service(std::string_view service_name) const;
+};
+
+}  // namespace stackup::compose

@@ -1,0 +1,499 @@
+#include "compose/semantic.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+#include <span>
+
+#include "base/docker_names.hpp"
+#include "compose/model.hpp"
+#include "compose/path.hpp"
+
+namespace stackup::compose {
+namespace {
+
+// --- matching document paths such as "services.*.secrets[*]" --------------------------------------
+
+struct Match {
+  const Node& node;
+  std::string path;
+  std::vector<std::string> captures;  // what each * stood for
+  base::Location key_location;        // the key of the matched value, when it is a mapping value
+};
+
+using Check = void (*)(const Match&, const SemanticContext&);
+
+struct Rule {
+  std::string_view pattern;
+  Check check;
+};
+
+std::vector<std::string_view> split_pattern(std::string_view pattern) {
+  std::vector<std::string_view> segments;
+  while (!pattern.empty()) {
+    if (pattern.starts_with("[*]")) {
+      segments.push_back("[*]");
+      pattern.remove_prefix(3);
+    } else {
+      const auto end = pattern.find_first_of(".[");
+      segments.push_back(pattern.substr(0, end));
+      pattern.remove_prefix(end == std::string_view::npos ? pattern.size() : end);
+    }
+    if (pattern.starts_with('.')) pattern.remove_prefix(1);
+  }
+  return segments;
+}
+
+void visit(const Node& node, std::span<const std::string_view> segments, const std::string& path,
+           std::vector<std::string>& captures, const base::Location& key_location,
+           const std::function<void(const Match&)>& on_match) {
+  if (segments.empty()) {
+    on_match(Match{node, path, captures, key_location});
+    return;
+  }
+  const auto segment = segments.front();
+  const auto rest = segments.subspan(1);
+  if (segment == "[*]") {
+    if (!node.is_sequence()) return;
+    for (std::size_t i = 0; i < node.items.size(); ++i) {
+      captures.push_back(std::to_string(i));
+      visit(node.items[i], rest, item_path(path, i), captures, node.items[i].location, on_match);
+      captures.pop_back();
+    }
+    return;
+  }
+  if (!node.is_mapping()) return;
+  if (segment == "*") {
+    for (const auto& entry : node.entries) {
+      captures.push_back(entry.key);
+      visit(entry.value, rest, child_path(path, entry.key), captures, entry.key_location, on_match);
+      captures.pop_back();
+    }
+    return;
+  }
+  if (const auto* entry = node.find_entry(segment)) {
+    visit(entry->value, rest, child_path(path, entry->key), captures, entry->key_location, on_match);
+  }
+}
+
+// --- helpers ---------------------------------------------------------------------------------------
+
+const Node* section(const SemanticContext& context, std::string_view name) {
+  const Node* node = context.document.find(name);
+  return node && node->is_mapping() ? node : nullptr;
+}
+
+bool defined_in(const SemanticContext& context, std::string_view section_name, std::string_view key) {
+  const Node* node = section(context, section_name);
+  return node && node->find(key);
+}
+
+void file_problem(const SemanticContext& context, const Node& at, const std::string& path, std::string message) {
+  if (context.strict) {
+    context.diagnostics.error(at.location, path, std::move(message));
+  } else {
+    context.diagnostics.warning(at.location, path, std::move(message) + " (an error with --strict)");
+  }
+}
+
+bool is_valid_key(std::string_view key) {
+  return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  });
+}
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+    out += '"' + names[i] + '"';
+  }
+  return out;
+}
+
+// --- top-level secrets and configs -----------------------------------------------------------------
+
+constexpr std::size_t max_secret_size = 512000;
+
+void check_source_file(const Node& file, const std::string& path, const SemanticContext& context) {
+  const auto status = context.files.status(file.scalar);
+  if (!status.exists) {
+    file_problem(context, file, path, fmt::format("secret file {} does not exist", file.scalar));
+  } else if (status.is_directory) {
+    file_problem(context, file, path, fmt::format("secret file {} is a directory, not a file", file.scalar));
+  } else if (!status.readable) {
+    file_problem(context, file, path, fmt::format("secret file {} cannot be read", file.scalar));
+  } else if (status.size == 0) {
+    file_problem(context, file, path, fmt::format("secret file {} is empty; a secret holds 1 to 511999 bytes", file.scalar));
+  } else if (status.size >= max_secret_size) {
+    file_problem(context, file, path,
+                 fmt::format("secret file {} is {} bytes; a secret must be smaller than 512000 bytes", file.scalar,
+                             status.size));
+  }
+}
+
+void check_object_name(const Match& match, const SemanticContext& context, std::string_view kind) {
+  const auto& key = match.captures.back();
+  if (!is_valid_key(key)) {
+    context.diagnostics.error(match.key_location, match.path,
+                              fmt::format("invalid {} key \"{}\": use only letters, digits, '.', '_' and '-'", kind, key));
+    return;
+  }
+  const Node* name = match.node.find("name");
+  const Node* external = match.node.find("external");
+  const bool is_external = external && (resolve_scalar(*external).boolean || external->is_mapping());
+  std::string object_name;
+  if (name && name->is_scalar()) {
+    object_name = name->scalar;
+  } else if (is_external) {
+    object_name = key;
+  } else {
+    object_name = context.stack_name + "_" + key;
+  }
+  if (!base::is_valid_object_name(object_name)) {
+    const bool prefixed = !(name && name->is_scalar()) && !is_external;
+    context.diagnostics.error(name ? name->location : match.key_location, name ? child_path(match.path, "name") : match.path,
+                              fmt::format("{} \"{}\": {}{}", prefixed ? "the created name" : "invalid name", object_name,
+                                          base::invalid_object_name_message,
+                                          prefixed ? fmt::format(" (the \"{}_\" prefix counts)", context.stack_name) : ""));
+  }
+}
+
+void check_legacy_external(const Match& match, const SemanticContext& context, std::string_view kind) {
+  const Node* external = match.node.find("external");
+  if (!external || !external->is_mapping()) return;
+  const Node* legacy = external->find("name");
+  if (!legacy) return;
+  const Node* name = match.node.find("name");
+  const auto& key = match.captures.back();
+  if (name && name->is_scalar() && name->scalar != legacy->scalar) {
+    context.diagnostics.error(legacy->location, child_path(child_path(match.path, "external"), "name"),
+                              fmt::format("{} {}: {}.external.name and {}.name conflict; only use {}.name", kind, key,
+                                          kind, kind, kind));
+    return;
+  }
+  context.diagnostics.warning(legacy->location, child_path(child_path(match.path, "external"), "name"),
+                              fmt::format("external.name is deprecated; write `name: {}` and `external: true`",
+                                          legacy->scalar));
+}
+
+void check_definition(const Match& match, const SemanticContext& context, std::string_view kind,
+                      std::initializer_list<std::string_view> value_sources) {
+  const Node& definition = match.node;
+  if (!definition.is_mapping()) return;
+  check_object_name(match, context, kind);
+  check_legacy_external(match, context, kind);
+  const Node* external = definition.find("external");
+  const bool is_external = external && (resolve_scalar(*external).boolean || external->is_mapping());
+
+  std::vector<std::string> sources;
+  for (const auto source : value_sources) {
+    if (definition.find(source)) sources.emplace_back(source);
+  }
+  if (is_external) sources.emplace_back("external");
+  if (sources.size() > 1) {
+    context.diagnostics.error(match.key_location, match.path,
+                              fmt::format("{} are mutually exclusive: a {} has exactly one source", quoted_list(sources), kind));
+  } else if (sources.empty() && !definition.find("driver")) {
+    std::string choices;
+    for (const auto source : value_sources) choices += std::string(source) + ", ";
+    context.diagnostics.error(match.key_location, match.path,
+                              fmt::format("a {} needs a source: set one of {}or external", kind, choices));
+  }
+  if (is_external) {
+    for (const auto& entry : definition.entries) {
+      if (entry.key != "name" && entry.key != "external" && !entry.key.starts_with("x-")) {
+        context.diagnostics.error(entry.key_location, child_path(match.path, entry.key),
+                                  fmt::format("an external {} takes no attribute but \"name\"; remove \"{}\"", kind, entry.key));
+      }
+    }
+    return;
+  }
+  if (sources.size() != 1) return;
+  if (const Node* file = definition.find("file"); file && file->is_scalar() && kind == "secret") {
+    check_source_file(*file, child_path(match.path, "file"), context);
+  }
+  if (const Node* variable = definition.find("environment"); variable && variable->is_scalar()) {
+    if (!context.environment.get(variable->scalar)) {
+      file_problem(context, *variable, child_path(match.path, "environment"),
+                   fmt::format("environment variable \"{}\" is not set", variable->scalar));
+    }
+  }
+}
+
+void check_secret_definition(const Match& match, const SemanticContext& context) {
+  check_definition(match, context, "secret", {"file", "environment"});
+}
+
+void check_config_definition(const Match& match, const SemanticContext& context) {
+  check_definition(match, context, "config", {"file", "environment", "content"});
+}
+
+void check_network_or_volume(const Match& match, const SemanticContext& context) {
+  if (match.node.is_mapping()) check_legacy_external(match, context, match.path.starts_with("networks") ? "network" : "volume");
+}
+
+// --- services ---------------------------------------------------------------------------------------
+
+void check_service(const Match& match, const SemanticContext& context) {
+  const auto& name = match.captures.front();
+  if (!is_valid_key(name)) {
+    context.diagnostics.error(match.key_location, match.path,
+                              fmt::format("invalid service name \"{}\": use only letters, digits, '.', '_' and '-'", name));
+  }
+  const Node& service = match.node;
+  if (!service.is_mapping() || (!service.find("image") && !service.find("build"))) {
+    context.diagnostics.error(match.key_location, match.path,
+                              fmt::format("service \"{}\" has neither an image nor a build context specified", name));
+  }
+}
+
+bool is_number(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+void check_id(const Node& item, const std::string& path, std::string_view field, const SemanticContext& context) {
+  const Node* value = item.find(field);
+  if (!value || !value->is_scalar()) return;
+  if (!is_number(value->scalar)) {
+    context.diagnostics.error(value->location, child_path(path, field),
+                              fmt::format("{} must be a number, got \"{}\"", field, value->scalar));
+  }
+}
+
+void check_mode(const Node& item, const std::string& path, const SemanticContext& context) {
+  const Node* mode = item.find("mode");
+  if (!mode || !mode->is_scalar()) return;
+  const auto field_path = child_path(path, "mode");
+  std::int64_t value = 0;
+  bool octal = false;
+  if (mode->style == ScalarStyle::plain) {
+    const auto resolved = resolve_scalar(*mode);
+    if (resolved.type != ScalarType::integer) {
+      context.diagnostics.error(mode->location, field_path,
+                                fmt::format("mode must be an octal file mode such as 0440, got \"{}\"", mode->scalar));
+      return;
+    }
+    value = resolved.integer;
+    octal = resolved.octal;
+  } else {
+    // compose-go reads a quoted mode as octal: "0440", "440" and "0o440" alike.
+    std::string_view text = mode->scalar;
+    if (text.starts_with("0o")) text.remove_prefix(2);
+    const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '7'; });
+    if (!digits || text.size() > 5) {
+      context.diagnostics.error(mode->location, field_path,
+                                fmt::format("mode must be an octal file mode such as 0440, got \"{}\"", mode->scalar));
+      return;
+    }
+    value = std::stoll(std::string(text), nullptr, 8);
+    octal = true;
+  }
+  if (value < 0 || value > 0777) {
+    context.diagnostics.error(mode->location, field_path,
+                              fmt::format("mode {} is out of range; use a file mode from 0000 to 0777", mode->scalar));
+    return;
+  }
+  // `mode: 440` is the classic mistake: YAML reads it as decimal 440, which is 0670.
+  const bool looks_octal = std::all_of(mode->scalar.begin(), mode->scalar.end(), [](char c) { return c >= '0' && c <= '7'; });
+  if (!octal && value >= 8 && looks_octal) {
+    context.diagnostics.warning(mode->location, field_path,
+                                fmt::format("mode {} is decimal, which is 0{:o} in octal; write 0{} if you meant octal",
+                                            mode->scalar, value, mode->scalar));
+  }
+}
+
+void check_target(const Node& item, const std::string& path, const SemanticContext& context) {
+  const Node* target = item.find("target");
+  if (!target || !target->is_scalar()) return;
+  const auto field_path = child_path(path, "target");
+  const std::string& text = target->scalar;
+  if (text.empty()) {
+    context.diagnostics.error(target->location, field_path, "target must not be empty");
+  } else if (text.ends_with('/')) {
+    context.diagnostics.error(target->location, field_path,
+                              fmt::format("target \"{}\" names a directory; give the path of a file", text));
+  } else if (text == ".." || text.starts_with("../") || text.ends_with("/..") || text.find("/../") != std::string::npos) {
+    context.diagnostics.error(target->location, field_path, fmt::format("target \"{}\" must not contain \"..\"", text));
+  }
+}
+
+void check_file_reference(const Match& match, const SemanticContext& context, std::string_view kind,
+                          std::string_view section_name) {
+  const Node& item = match.node;
+  if (!item.is_mapping()) return;
+  const auto& service = match.captures.front();
+  const Node* source = item.find("source");
+  if (!source) {
+    context.diagnostics.error(item.location, match.path, "missing required key \"source\"");
+  } else if (source->is_scalar() && !defined_in(context, section_name, source->scalar)) {
+    context.diagnostics.error(source->location, child_path(match.path, "source"),
+                              fmt::format("service \"{}\" refers to undefined {} {}; define it under the top-level {}: key",
+                                          service, kind, source->scalar, section_name));
+  }
+  check_id(item, match.path, "uid", context);
+  check_id(item, match.path, "gid", context);
+  check_mode(item, match.path, context);
+  check_target(item, match.path, context);
+}
+
+void check_service_secret(const Match& match, const SemanticContext& context) {
+  check_file_reference(match, context, "secret", "secrets");
+}
+
+void check_service_config(const Match& match, const SemanticContext& context) {
+  check_file_reference(match, context, "config", "configs");
+}
+
+void check_duplicate_targets(const Match& match, const SemanticContext& context) {
+  if (!match.node.is_sequence()) return;
+  std::map<std::string, std::string> seen;  // mount path -> source
+  for (std::size_t i = 0; i < match.node.items.size(); ++i) {
+    const Node& item = match.node.items[i];
+    const Node* source = item.find("source");
+    const Node* target = item.find("target");
+    if (!source || !target || !source->is_scalar() || !target->is_scalar()) continue;
+    FileReference reference;
+    reference.source = source->scalar;
+    reference.target = target->scalar;
+    const auto [it, inserted] = seen.emplace(reference.mount_path(), source->scalar);
+    if (!inserted) {
+      const auto kind = match.path.ends_with("configs") ? "config" : "secret";
+      context.diagnostics.error(target->location, child_path(item_path(match.path, i), "target"),
+                                fmt::format("{} references '{}' and '{}' have a conflicting target: '{}'", kind, it->second,
+                                            source->scalar, it->first));
+    }
+  }
+}
+
+std::vector<std::pair<std::string, const Node*>> named_references(const Node& node) {
+  std::vector<std::pair<std::string, const Node*>> out;
+  if (node.is_sequence()) {
+    for (const auto& item : node.items) {
+      if (item.is_scalar()) out.emplace_back(item.scalar, &item);
+    }
+  } else if (node.is_mapping()) {
+    for (const auto& entry : node.entries) out.emplace_back(entry.key, &entry.value);
+  }
+  return out;
+}
+
+base::Location reference_location(const Node& container, const std::string& name, const Node* value) {
+  if (const auto* entry = container.find_entry(name)) return entry->key_location;
+  return value->location;
+}
+
+void check_service_networks(const Match& match, const SemanticContext& context) {
+  for (const auto& [name, value] : named_references(match.node)) {
+    if (name == "default" || defined_in(context, "networks", name)) continue;
+    context.diagnostics.error(reference_location(match.node, name, value), child_path(match.path, name),
+                              fmt::format("service \"{}\" refers to undefined network {}; define it under the top-level "
+                                          "networks: key",
+                                          match.captures.front(), name));
+  }
+}
+
+void check_service_volume(const Match& match, const SemanticContext& context) {
+  std::string source;
+  const Node* at = &match.node;
+  if (match.node.is_scalar()) {
+    const auto colon = match.node.scalar.find(':');
+    if (colon == std::string::npos) return;  // an anonymous volume
+    source = match.node.scalar.substr(0, colon);
+  } else if (match.node.is_mapping()) {
+    const Node* type = match.node.find("type");
+    const Node* node = match.node.find("source");
+    if (!type || type->scalar != "volume" || !node || !node->is_scalar()) return;
+    source = node->scalar;
+    at = node;
+  }
+  if (source.empty() || source.starts_with('/') || source.starts_with('.') || source.starts_with('~') ||
+      source.starts_with('$')) {
+    return;  // a host path
+  }
+  if (!defined_in(context, "volumes", source)) {
+    context.diagnostics.error(at->location, match.path,
+                              fmt::format("service \"{}\" refers to undefined volume {}; define it under the top-level "
+                                          "volumes: key",
+                                          match.captures.front(), source));
+  }
+}
+
+void check_dependencies(const Match& match, const SemanticContext& context) {
+  for (const auto& [name, value] : named_references(match.node)) {
+    if (defined_in(context, "services", name)) continue;
+    context.diagnostics.error(reference_location(match.node, name, value), child_path(match.path, name),
+                              fmt::format("service \"{}\" depends on undefined service \"{}\"", match.captures.front(), name));
+  }
+}
+
+// A cycle is reported once, at the depends_on of the first service on it.
+void check_dependency_cycles(const SemanticContext& context) {
+  const Node* services = section(context, "services");
+  if (!services) return;
+  std::map<std::string, std::vector<std::string>> edges;
+  for (const auto& entry : services->entries) {
+    if (const Node* depends = entry.value.find("depends_on")) {
+      for (const auto& [name, value] : named_references(*depends)) edges[entry.key].push_back(name);
+    }
+  }
+  enum class Mark { none, active, done };
+  std::map<std::string, Mark> marks;
+  std::vector<std::string> stack;
+  std::function<bool(const std::string&)> walk = [&](const std::string& service) {
+    marks[service] = Mark::active;
+    stack.push_back(service);
+    for (const auto& next : edges[service]) {
+      if (marks[next] == Mark::active) {
+        std::string chain;
+        for (auto it = std::find(stack.begin(), stack.end(), next); it != stack.end(); ++it) chain += *it + " -> ";
+        chain += next;
+        const auto& first = *services->find_entry(next);
+        const auto* depends = first.value.find_entry("depends_on");
+        context.diagnostics.error(depends ? depends->key_location : first.key_location,
+                                  child_path(child_path("services", next), "depends_on"),
+                                  fmt::format("dependency cycle detected: {}", chain));
+        return true;
+      }
+      if (marks[next] == Mark::none && edges.contains(next) && walk(next)) return true;
+    }
+    stack.pop_back();
+    marks[service] = Mark::done;
+    return false;
+  };
+  for (const auto& entry : services->entries) {
+    if (marks[entry.key] == Mark::none && walk(entry.key)) return;
+  }
+}
+
+constexpr Rule rules[] = {
+    {"secrets.*", check_secret_definition},
+    {"configs.*", check_config_definition},
+    {"networks.*", check_network_or_volume},
+    {"volumes.*", check_network_or_volume},
+    {"services.*", check_service},
+    {"services.*.secrets[*]", check_service_secret},
+    {"services.*.configs[*]", check_service_config},
+    {"services.*.secrets", check_duplicate_targets},
+    {"services.*.configs", check_duplicate_targets},
+    {"services.*.networks", check_service_networks},
+    {"services.*.volumes[*]", check_service_volume},
+    {"services.*.depends_on", check_dependencies},
+};
+
+}  // namespace
+
+void check_semantics(const SemanticContext& context) {
+  for (const auto& rule : rules) {
+    const auto segments = split_pattern(rule.pattern);
+    std::vector<std::string> captures;
+    visit(context.document, segments, "", captures, context.document.location,
+          [&](const Match& match) { rule.check(match, context); });
+  }
+  check_dependency_cycles(context);
+}
+
+}  // namespace stackup::compose

@@ -1,0 +1,25 @@
+#pragma once
+// Phase 6: the checks a schema cannot express: references between sections, one source per secret,
+// file modes, targets, names against Docker's rules, dependency cycles, secret files on disk.
+// Like compose-go, the checks are a table keyed by document path (see semantic.cpp).
+#include <string>
+
+#include "base/diagnostic.hpp"
+#include "compose/environment.hpp"
+#include "compose/filesystem.hpp"
+#include "compose/node.hpp"
+
+namespace stackup::compose {
+
+struct SemanticContext {
+  const Node& document;
+  std::string stack_name;
+  bool strict = false;  // problems with secret files are errors, not warnings
+  const FileSystem& files;
+  const Environment& environment;
+  base::Diagnostics& diagnostics;
+};
+
+void check_semantics(const SemanticContext& context);
+
+}  // namespace stackup::compose

@@ -1,0 +1,157 @@
+#include "compose/yaml_parse.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fmt/format.h>
+
+#include "compose/path.hpp"
+
+namespace stackup::compose {
+namespace {
+
+// Aliases are shared in yaml-cpp's tree but copied into ours; this bounds the copies. Real files,
+// anchors and all, stay far below it; a "billion laughs" file hits it within milliseconds.
+std::size_t node_budget_for(std::size_t text_size) { return 100'000 + 4 * text_size; }
+
+class Converter {
+ public:
+  Converter(std::shared_ptr<const base::SourceFile> source, base::Diagnostics& diagnostics)
+      : source_(std::move(source)), diagnostics_(diagnostics), budget_(node_budget_for(source_->text.size())) {}
+
+  // Throws BudgetExceeded when the alias expansion goes over the budget.
+  Node convert(const YAML::Node& yaml, const std::string& path) {
+    if (++produced_ > budget_) throw BudgetExceeded{location_of(yaml.Mark()), path};
+    Node node;
+    node.location = location_of(yaml.Mark());
+    const std::string& tag = yaml.Tag();
+    switch (yaml.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        node.kind = NodeKind::null;
+        break;
+      case YAML::NodeType::Scalar:
+        node.kind = NodeKind::scalar;
+        node.scalar = yaml.Scalar();
+        // yaml-cpp tags plain scalars "?" and quoted or block scalars "!"; `!!str` forces a string.
+        node.style = (tag == "!" || tag == "tag:yaml.org,2002:str") ? ScalarStyle::quoted : ScalarStyle::plain;
+        break;
+      case YAML::NodeType::Sequence: {
+        node.kind = NodeKind::sequence;
+        node.items.reserve(yaml.size());
+        std::size_t index = 0;
+        for (const auto& item : yaml) node.items.push_back(convert(item, item_path(path, index++)));
+        break;
+      }
+      case YAML::NodeType::Map:
+        node.kind = NodeKind::mapping;
+        convert_mapping(yaml, path, node);
+        break;
+    }
+    if (!tag.empty() && tag[0] == '!' && tag != "!") node.tag = tag;
+    return node;
+  }
+
+  struct BudgetExceeded {
+    base::Location location;
+    std::string path;
+  };
+
+ private:
+  void convert_mapping(const YAML::Node& yaml, const std::string& path, Node& node) {
+    node.entries.reserve(yaml.size());
+    std::vector<Node> merge_sources;
+    std::size_t merge_position = 0;
+    for (const auto& pair : yaml) {
+      const auto key_location = location_of(pair.first.Mark());
+      if (!pair.first.IsScalar()) {
+        diagnostics_.error(key_location, path, "mapping keys must be strings");
+        continue;
+      }
+      const std::string& key = pair.first.Scalar();
+      if (key == "<<" && pair.first.Tag() == "?") {
+        merge_position = node.entries.size();
+        collect_merge_sources(pair.second, child_path(path, key), merge_sources);
+        continue;
+      }
+      if (const auto* previous = node.find_entry(key)) {
+        diagnostics_.error(key_location, path,
+                           fmt::format("mapping key \"{}\" already defined at line {}", key, previous->key_location.line));
+        continue;
+      }
+      node.entries.push_back(Entry{key, key_location, convert(pair.second, child_path(path, key))});
+    }
+    apply_merge(merge_sources, merge_position, node);
+  }
+
+  void collect_merge_sources(const YAML::Node& value, const std::string& path, std::vector<Node>& out) {
+    if (value.IsMap()) {
+      out.push_back(convert(value, path));
+      return;
+    }
+    if (value.IsSequence()) {
+      for (const auto& item : value) {
+        if (item.IsMap()) {
+          out.push_back(convert(item, path));
+        } else {
+          diagnostics_.error(location_of(item.Mark()), path, "a merge key (<<) takes a mapping or a list of mappings");
+        }
+      }
+      return;
+    }
+    diagnostics_.error(location_of(value.Mark()), path, "a merge key (<<) takes a mapping or a list of mappings");
+  }
+
+  // YAML merge keys: keys written in the mapping win; among the merged mappings the first wins.
+  static void apply_merge(std::vector<Node>& sources, std::size_t position, Node& node) {
+    std::vector<Entry> merged;
+    for (auto& source : sources) {
+      for (auto& entry : source.entries) {
+        const bool taken = node.find_entry(entry.key) != nullptr ||
+                           std::any_of(merged.begin(), merged.end(), [&](const Entry& e) { return e.key == entry.key; });
+        if (!taken) merged.push_back(std::move(entry));
+      }
+    }
+    node.entries.insert(node.entries.begin() + static_cast<std::ptrdiff_t>(position),
+                        std::make_move_iterator(merged.begin()), std::make_move_iterator(merged.end()));
+  }
+
+  // The single place where yaml-cpp's 0-based marks become stackup's 1-based positions.
+  [[nodiscard]] base::Location location_of(const YAML::Mark& mark) const {
+    if (mark.is_null()) return {source_, 0, 0};
+    return {source_, mark.line + 1, mark.column + 1};
+  }
+
+  std::shared_ptr<const base::SourceFile> source_;
+  base::Diagnostics& diagnostics_;
+  std::size_t budget_;
+  std::size_t produced_ = 0;
+
+  friend std::optional<Node> compose::parse_yaml(const std::shared_ptr<const base::SourceFile>&, base::Diagnostics&);
+};
+
+std::string describe_parser_error(const std::string& message) {
+  if (message.empty()) return "invalid YAML";
+  return message;
+}
+
+}  // namespace
+
+std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& source, base::Diagnostics& diagnostics) {
+  Converter converter(source, diagnostics);
+  try {
+    const YAML::Node root = YAML::Load(source->text);
+    return converter.convert(root, "");
+  } catch (const Converter::BudgetExceeded& exceeded) {
+    diagnostics.error(exceeded.location, exceeded.path,
+                      fmt::format("too many aliases: expanding them would create more than {} values "
+                                  "(a \"billion laughs\" document?); use fewer nested anchors",
+                                  node_budget_for(source->text.size())));
+  } catch (const YAML::ParserException& error) {
+    diagnostics.error(converter.location_of(error.mark), "", describe_parser_error(error.msg));
+  } catch (const YAML::Exception& error) {
+    diagnostics.error(converter.location_of(error.mark), "", describe_parser_error(error.msg));
+  }
+  return std::nullopt;
+}
+
+}  // namespace stackup::compose
