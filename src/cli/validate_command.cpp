@@ -35,19 +35,13 @@ class ValidateCommand final : public Command {
     if (loaded.unreadable) return exit_usage;
     const bool valid = !loaded.diagnostics.has_errors();
     if (style.format == DiagnosticFormat::text && !quiet_) {
-      context.io.out << fmt::format("{}: {} ({})\n", files_of(options, loaded), valid ? "valid" : "invalid",
+      context.io.out << fmt::format("{}: {} ({})\n", fmt::join(loaded.files, ", "), valid ? "valid" : "invalid",
                                     count_summary(loaded.diagnostics));
     }
     return valid ? exit_ok : exit_failed;
   }
 
  private:
-  static std::string files_of(const compose::LoadOptions& options, const compose::LoadedProject& loaded) {
-    if (!options.files.empty()) return fmt::format("{}", fmt::join(options.files, ", "));
-    if (loaded.project) return fmt::format("{}", fmt::join(loaded.project->files, ", "));
-    return "compose project";
-  }
-
   ComposeOptions compose_;
   bool strict_ = false;
   bool quiet_ = false;

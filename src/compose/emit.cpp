@@ -4,19 +4,24 @@
 
 namespace stackup::compose {
 
-nlohmann::json to_json_value(const Node& node, Extensions extensions) {
+namespace {
+
+// For the schema check, key order is irrelevant and nlohmann::json is faster; for output, the
+// document's own order reads better (ordered_json).
+template <class Json>
+Json to_json_as(const Node& node, Extensions extensions) {
   switch (node.kind) {
     case NodeKind::null: return nullptr;
     case NodeKind::sequence: {
-      auto array = nlohmann::json::array();
-      for (const auto& item : node.items) array.push_back(to_json_value(item, extensions));
+      auto array = Json::array();
+      for (const auto& item : node.items) array.push_back(to_json_as<Json>(item, extensions));
       return array;
     }
     case NodeKind::mapping: {
-      auto object = nlohmann::json::object();
+      auto object = Json::object();
       for (const auto& entry : node.entries) {
         if (extensions == Extensions::drop && (entry.key.starts_with("x-") || entry.value.tag == "!reset")) continue;
-        object[entry.key] = to_json_value(entry.value, extensions);
+        object[entry.key] = to_json_as<Json>(entry.value, extensions);
       }
       return object;
     }
@@ -31,6 +36,12 @@ nlohmann::json to_json_value(const Node& node, Extensions extensions) {
     case ScalarType::string: break;
   }
   return node.scalar;
+}
+
+}  // namespace
+
+nlohmann::json to_json_value(const Node& node, Extensions extensions) {
+  return to_json_as<nlohmann::json>(node, extensions);
 }
 
 namespace {
@@ -72,6 +83,8 @@ std::string to_yaml_text(const Node& node) {
   return text;
 }
 
-std::string to_json_text(const Node& node) { return to_json_value(node).dump(2) + "\n"; }
+std::string to_json_text(const Node& node) {
+  return to_json_as<nlohmann::ordered_json>(node, Extensions::keep).dump(2) + "\n";
+}
 
 }  // namespace stackup::compose

@@ -149,6 +149,8 @@ void Interpolator::visit(Node& node, const std::string& path) {
     }
   }
   node.scalar = std::move(*result);
+  // An unset variable leaves an empty string, which must not turn into YAML's null.
+  if (node.scalar.empty()) node.style = ScalarStyle::quoted;
 }
 
 }  // namespace stackup::compose

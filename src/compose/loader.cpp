@@ -69,6 +69,7 @@ class ProjectLoader {
 
   LoadedProject run() {
     const auto names = compose_files(options_, files_);
+    result_.files = names;
     if (names.empty()) {
       result_.diagnostics.error({}, "", fmt::format("no configuration file provided: none of compose.yaml, compose.yml, "
                                                     "docker-compose.yml or docker-compose.yaml in {}; use -c FILE",
@@ -114,8 +115,8 @@ class ProjectLoader {
 
     const auto home = environment_.get("HOME");
     canonicalize(result_.document, PathContext{project_directory_, home ? std::string(*home) : std::string()});
-    check_semantics(SemanticContext{result_.document, project.name, options_.strict, files_, environment_,
-                                    result_.diagnostics});
+    check_semantics(SemanticContext{result_.document, project.name, project_directory_, options_.strict, files_,
+                                    environment_, result_.diagnostics});
     if (!result_.diagnostics.has_errors()) {
       bind(result_.document, project);
       result_.project = std::move(project);

@@ -28,6 +28,7 @@ struct LoadOptions {
 struct LoadedProject {
   std::optional<Project> project;  // set when no error was found
   Node document;                   // the merged, canonical document (what `stackup config` prints)
+  std::vector<std::string> files;  // the compose files, as named by the user or found
   base::Diagnostics diagnostics;
   bool unreadable = false;         // a compose file could not be found or read (exit 2, not 1)
 };

@@ -69,6 +69,7 @@ enum class FindingKind { wrapper, type, unknown_key, missing_key, enumeration, o
 FindingKind classify(const std::string& description) {
   static constexpr std::string_view wrappers[] = {
       "Failed to validate against any child schemas allowed by oneOf",
+      "Failed to validate against child schema",
       "Failed to validate against exactly one child schema",
       "Failed to validate against any schemas allowed by anyOf",
       "Failed to validate item #",

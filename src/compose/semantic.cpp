@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <set>
@@ -118,19 +119,27 @@ std::string quoted_list(const std::vector<std::string>& names) {
 
 constexpr std::size_t max_secret_size = 512000;
 
+// A path inside the project directory as the user would write it; any other path as is.
+std::string display_path(const std::string& path, const SemanticContext& context) {
+  const auto relative = std::filesystem::path(path).lexically_relative(context.project_directory).string();
+  if (relative.empty() || relative.starts_with("..")) return path;
+  return "./" + relative;
+}
+
 void check_source_file(const Node& file, const std::string& path, const SemanticContext& context) {
   const auto status = context.files.status(file.scalar);
+  const auto shown = display_path(file.scalar, context);
   if (!status.exists) {
-    file_problem(context, file, path, fmt::format("secret file {} does not exist", file.scalar));
+    file_problem(context, file, path, fmt::format("secret file {} does not exist", shown));
   } else if (status.is_directory) {
-    file_problem(context, file, path, fmt::format("secret file {} is a directory, not a file", file.scalar));
+    file_problem(context, file, path, fmt::format("secret file {} is a directory, not a file", shown));
   } else if (!status.readable) {
-    file_problem(context, file, path, fmt::format("secret file {} cannot be read", file.scalar));
+    file_problem(context, file, path, fmt::format("secret file {} cannot be read", shown));
   } else if (status.size == 0) {
-    file_problem(context, file, path, fmt::format("secret file {} is empty; a secret holds 1 to 511999 bytes", file.scalar));
+    file_problem(context, file, path, fmt::format("secret file {} is empty; a secret holds 1 to 511999 bytes", shown));
   } else if (status.size >= max_secret_size) {
     file_problem(context, file, path,
-                 fmt::format("secret file {} is {} bytes; a secret must be smaller than 512000 bytes", file.scalar,
+                 fmt::format("secret file {} is {} bytes; a secret must be smaller than 512000 bytes", shown,
                              status.size));
   }
 }
@@ -156,7 +165,7 @@ void check_object_name(const Match& match, const SemanticContext& context, std::
   if (!base::is_valid_object_name(object_name)) {
     const bool prefixed = !(name && name->is_scalar()) && !is_external;
     context.diagnostics.error(name ? name->location : match.key_location, name ? child_path(match.path, "name") : match.path,
-                              fmt::format("{} \"{}\": {}{}", prefixed ? "the created name" : "invalid name", object_name,
+                              fmt::format("{} \"{}\": {}{}", prefixed ? "the created name" : "name", object_name,
                                           base::invalid_object_name_message,
                                           prefixed ? fmt::format(" (the \"{}_\" prefix counts)", context.stack_name) : ""));
   }
@@ -245,9 +254,12 @@ void check_service(const Match& match, const SemanticContext& context) {
                               fmt::format("invalid service name \"{}\": use only letters, digits, '.', '_' and '-'", name));
   }
   const Node& service = match.node;
+  // An override file rarely repeats the image, so this is a warning here; deploy refuses such a service.
   if (!service.is_mapping() || (!service.find("image") && !service.find("build"))) {
-    context.diagnostics.error(match.key_location, match.path,
-                              fmt::format("service \"{}\" has neither an image nor a build context specified", name));
+    context.diagnostics.warning(match.key_location, match.path,
+                                fmt::format("service \"{}\" has neither an image nor a build context specified; it "
+                                            "cannot be deployed without one (is this an override file?)",
+                                            name));
   }
 }
 

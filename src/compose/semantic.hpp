@@ -14,6 +14,7 @@ namespace stackup::compose {
 struct SemanticContext {
   const Node& document;
   std::string stack_name;
+  std::string project_directory;  // messages show paths relative to it, as the user wrote them
   bool strict = false;  // problems with secret files are errors, not warnings
   const FileSystem& files;
   const Environment& environment;

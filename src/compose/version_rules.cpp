@@ -24,8 +24,8 @@ constexpr FieldRule secret_field_rules[] = {
     {"name", 3, 5}, {"driver", 3, 8}, {"driver_opts", 3, 8}, {"template_driver", 3, 8}};
 
 std::string too_old(const FormatVersion& version, std::string_view what, int major, int minor) {
-  return fmt::format("{} needs compose file format {}.{} or later, but the file declares version \"{}\"", what, major,
-                     minor, version.text);
+  return fmt::format("compose file format {}.{} or later is needed for {}, but the file declares version \"{}\"", major,
+                     minor, what, version.text);
 }
 
 void check_extension_keys(const Node& mapping, const std::string& path, const FormatVersion& version,

@@ -129,9 +129,18 @@ class Converter {
   friend std::optional<Node> compose::parse_yaml(const std::shared_ptr<const base::SourceFile>&, base::Diagnostics&);
 };
 
+// yaml-cpp's words, with what they usually mean in a compose file.
 std::string describe_parser_error(const std::string& message) {
-  if (message.empty()) return "invalid YAML";
-  return message;
+  static constexpr std::pair<std::string_view, std::string_view> explained[] = {
+      {"end of map not found", "bad indentation: this line does not line up with the keys of its mapping"},
+      {"end of sequence not found", "bad indentation: this line does not line up with the items of its list"},
+      {"illegal tab when looking for indentation", "a tab in the indentation; YAML indents with spaces only"},
+      {"illegal map value", "unexpected ':' here; quote the value if it contains ': '"},
+  };
+  for (const auto& [words, meaning] : explained) {
+    if (message == words) return std::string(meaning) + " (" + message + ")";
+  }
+  return message.empty() ? "invalid YAML" : message;
 }
 
 }  // namespace
