@@ -143,12 +143,33 @@ std::string describe_parser_error(const std::string& message) {
   return message.empty() ? "invalid YAML" : message;
 }
 
+// Lines holding only blanks and tabs are empty lines to a reader and to Go's YAML parser (which
+// docker compose uses), but yaml-cpp rejects a tab there. Emptying them keeps every line number.
+std::string without_blank_tab_lines(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + start, end - start);
+    const bool blank_with_tab = line.find('\t') != std::string_view::npos &&
+                                line.find_first_not_of(" \t\r") == std::string_view::npos;
+    if (!blank_with_tab) out += line;
+    if (end < text.size()) out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& source, base::Diagnostics& diagnostics) {
   Converter converter(source, diagnostics);
   try {
-    const YAML::Node root = YAML::Load(source->text);
+    const YAML::Node root = YAML::Load(source->text.find('\t') == std::string::npos
+                                           ? source->text
+                                           : without_blank_tab_lines(source->text));
     return converter.convert(root, "");
   } catch (const Converter::BudgetExceeded& exceeded) {
     diagnostics.error(exceeded.location, exceeded.path,

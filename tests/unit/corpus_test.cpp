@@ -1,0 +1,79 @@
+// The 120 real-world compose files in shared/corpus/compose-real: each loads without a crash or
+// hang; the valid ones validate (warnings allowed: their secret and env files are absent, as in CI),
+// and the broken ones fail with the first error recorded in tests/corpus/expected.tsv.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "test_helpers.hpp"
+
+namespace stackup::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Expectation {
+  bool valid = true;
+  std::string first_error;
+};
+
+std::map<std::string, Expectation> read_expectations() {
+  std::map<std::string, Expectation> table;
+  std::ifstream in(fs::path(STACKUP_TESTDATA).parent_path() / "corpus" / "expected.tsv");
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    const auto first_tab = line.find('\t');
+    const auto second_tab = line.find('\t', first_tab + 1);
+    table[line.substr(0, first_tab)] = {line.substr(first_tab + 1, second_tab - first_tab - 1) == "valid",
+                                        line.substr(second_tab + 1)};
+  }
+  return table;
+}
+
+std::vector<std::string> corpus_files() {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(STACKUP_CORPUS)) {
+    const auto extension = entry.path().extension();
+    if (extension == ".yml" || extension == ".yaml") names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+class CorpusFile : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CorpusFile, LoadsAsRecorded) {
+  static const auto expectations = read_expectations();
+  const auto it = expectations.find(GetParam());
+  ASSERT_NE(it, expectations.end()) << GetParam() << " is missing from tests/corpus/expected.tsv";
+  compose::LoadOptions options;
+  options.working_directory = STACKUP_CORPUS;
+  options.files = {GetParam()};
+  const auto loaded = compose::load_project(options, compose::DiskFileSystem{});
+  if (it->second.valid) {
+    EXPECT_TRUE(loaded.project) << ::testing::PrintToString(headlines(loaded.diagnostics));
+    return;
+  }
+  EXPECT_FALSE(loaded.project);
+  std::string first_error;
+  for (const auto& d : loaded.diagnostics.all()) {
+    if (d.severity == base::Severity::error) {
+      first_error = base::headline(d);
+      break;
+    }
+  }
+  EXPECT_EQ(first_error, it->second.first_error);
+}
+
+TEST(Corpus, HasAllHundredAndTwentyFiles) { EXPECT_EQ(corpus_files().size(), 120u); }
+
+INSTANTIATE_TEST_SUITE_P(RealWorld, CorpusFile, ::testing::ValuesIn(corpus_files()),
+                         [](const ::testing::TestParamInfo<std::string>& file) {
+                           return "file_" + file.param.substr(0, 3);
+                         });
+
+}  // namespace
+}  // namespace stackup::testing

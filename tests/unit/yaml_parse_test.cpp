@@ -1,0 +1,102 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "compose/yaml_parse.hpp"
+#include "test_helpers.hpp"
+
+namespace stackup::testing {
+namespace {
+
+using compose::Node;
+using compose::ScalarStyle;
+
+struct Parsed {
+  std::optional<Node> root;
+  base::Diagnostics diagnostics;
+};
+
+Parsed parse(std::string text) {
+  Parsed parsed;
+  const auto source = std::make_shared<const base::SourceFile>(base::SourceFile{"f.yml", std::move(text)});
+  parsed.root = compose::parse_yaml(source, parsed.diagnostics);
+  return parsed;
+}
+
+TEST(YamlParse, PositionsAreOneBased) {
+  const auto parsed = parse("services:\n  web:\n    image: nginx\n");
+  const Node& image = *parsed.root->find("services")->find("web")->find("image");
+  EXPECT_EQ(image.location.line, 3);
+  EXPECT_EQ(image.location.column, 12);
+  const auto* entry = parsed.root->find("services")->find("web")->find_entry("image");
+  EXPECT_EQ(entry->key_location.line, 3);
+  EXPECT_EQ(entry->key_location.column, 5);
+}
+
+TEST(YamlParse, QuotedScalarsStayStrings) {
+  const auto parsed = parse("a: '0440'\nb: 0440\nc: |\n  true\nd: !!str 12\n");
+  EXPECT_EQ(parsed.root->find("a")->style, ScalarStyle::quoted);
+  EXPECT_EQ(parsed.root->find("b")->style, ScalarStyle::plain);
+  EXPECT_EQ(parsed.root->find("c")->style, ScalarStyle::quoted);
+  EXPECT_EQ(parsed.root->find("d")->style, ScalarStyle::quoted);
+  const auto mode = compose::resolve_scalar(*parsed.root->find("b"));
+  EXPECT_EQ(mode.type, compose::ScalarType::integer);
+  EXPECT_EQ(mode.integer, 0440);
+  EXPECT_TRUE(mode.octal);
+}
+
+TEST(YamlParse, MergeKeysLetExplicitKeysWinAndKeepTheFirstMergedValue) {
+  const auto parsed = parse(
+      "x-a: &a {image: a, restart: always, user: a}\n"
+      "x-b: &b {image: b, tty: true}\n"
+      "web:\n  image: mine\n  <<: [*a, *b]\n");
+  const Node& web = *parsed.root->find("web");
+  EXPECT_EQ(web.find("image")->scalar, "mine");
+  EXPECT_EQ(web.find("restart")->scalar, "always");
+  EXPECT_EQ(web.find("tty")->scalar, "true");
+  EXPECT_EQ(web.find("<<"), nullptr);
+  EXPECT_TRUE(parsed.diagnostics.empty());
+}
+
+TEST(YamlParse, DuplicateKeysAreReportedAtTheSecondKey) {
+  const auto parsed = parse("a: 1\nb: 2\na: 3\n");
+  EXPECT_THAT(headlines(parsed.diagnostics), ::testing::ElementsAre("f.yml:3:1: error: mapping key \"a\" already defined at line 1"));
+  EXPECT_EQ(parsed.root->find("a")->scalar, "1");
+}
+
+TEST(YamlParse, ResetAndOverrideTagsAreKept) {
+  const auto parsed = parse("ports: !reset []\nimage: !override nginx\nuser: !reset null\n");
+  EXPECT_EQ(parsed.root->find("ports")->tag, "!reset");
+  EXPECT_EQ(parsed.root->find("image")->tag, "!override");
+  EXPECT_EQ(compose::resolve_scalar(*parsed.root->find("user")).type, compose::ScalarType::null);
+}
+
+TEST(YamlParse, SyntaxErrorsPointAtTheLine) {
+  const auto parsed = parse("a: [1, 2\n");
+  EXPECT_FALSE(parsed.root);
+  ASSERT_EQ(parsed.diagnostics.all().size(), 1u);
+  EXPECT_EQ(parsed.diagnostics.all()[0].location.line, 2);
+}
+
+TEST(YamlParse, BillionLaughsIsRefusedWithoutExpansion) {
+  std::string text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  std::string previous = "a";
+  for (const char* name : {"b", "c", "d", "e", "f", "g", "h", "i", "j"}) {
+    text += std::string(name) + ": &" + name + " [";
+    for (int i = 0; i < 10; ++i) text += (i ? ", *" : "*") + previous;
+    text += "]\n";
+    previous = name;
+  }
+  const auto parsed = parse(text);
+  EXPECT_FALSE(parsed.root);
+  ASSERT_EQ(parsed.diagnostics.all().size(), 1u);
+  EXPECT_THAT(parsed.diagnostics.all()[0].message, ::testing::StartsWith("too many aliases: expanding them would create"));
+}
+
+TEST(YamlParse, EmptyDocumentIsNull) {
+  const auto parsed = parse("# nothing here\n");
+  ASSERT_TRUE(parsed.root);
+  EXPECT_TRUE(parsed.root->is_null());
+}
+
+}  // namespace
+}  // namespace stackup::testing
