@@ -1,0 +1,134 @@
+// The command line, run in-process: exit codes, output formats, --help and --version.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "cli/app.hpp"
+
+namespace stackup::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+Run run(std::vector<std::string> arguments, std::vector<std::string> environment = {},
+        std::string directory = (fs::path(STACKUP_TESTDATA) / "invalid").string()) {
+  std::ostringstream out;
+  std::ostringstream err;
+  Run result;
+  result.code = cli::run(arguments, environment, directory, {out, err, false, false});
+  result.out = out.str();
+  result.err = err.str();
+  return result;
+}
+
+TEST(Cli, VersionAndHelpExitZero) {
+  EXPECT_EQ(run({"--version"}).code, 0);
+  EXPECT_THAT(run({"--version"}).out, ::testing::StartsWith("stackup version "));
+  const auto help = run({"validate", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_THAT(help.out, ::testing::HasSubstr("--strict"));
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run({}).code, 2);
+  EXPECT_EQ(run({"frobnicate"}).code, 2);
+  EXPECT_EQ(run({"validate", "--format", "xml"}).code, 2);
+}
+
+TEST(Cli, ValidateExitsOneWithCompilerStyleText) {
+  const auto result = run({"validate", "-c", "duplicate_targets.yaml"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out,
+            "duplicate_targets.yaml:8:17: error: services.web.secrets[1].target: secret references 'a' and 'b' have a "
+            "conflicting target: '/run/secrets/token'\n"
+            "          target: /run/secrets/token\n"
+            "                  ^\n"
+            "duplicate_targets.yaml: invalid (1 error, 0 warnings)\n");
+}
+
+TEST(Cli, ValidateAcceptsFAsAnAliasOfC) {
+  EXPECT_EQ(run({"validate", "-f", "duplicate_targets.yaml"}).code, 1);
+}
+
+TEST(Cli, ValidExamplesExitZero) {
+  for (const char* example : {"wordpress", "nginx-tls", "external-secret"}) {
+    const auto result = run({"validate"}, {}, (fs::path(STACKUP_EXAMPLES) / example).string());
+    EXPECT_EQ(result.code, 0) << example << result.out;
+    EXPECT_EQ(result.out, "compose.yaml: valid (0 errors, 0 warnings)\n") << example;
+  }
+}
+
+TEST(Cli, QuietPrintsNothingForValidFiles) {
+  const auto result = run({"validate", "-q"}, {}, (fs::path(STACKUP_EXAMPLES) / "wordpress").string());
+  EXPECT_EQ(result.code, 0);
+  EXPECT_EQ(result.out, "");
+}
+
+TEST(Cli, MissingFileExitsTwo) {
+  const auto result = run({"validate", "-c", "no-such-file.yaml"});
+  EXPECT_EQ(result.code, 2);
+  EXPECT_EQ(result.out, "error: cannot read compose file no-such-file.yaml: No such file or directory\n");
+}
+
+TEST(Cli, JsonFormatIsMachineReadable) {
+  const auto result = run({"validate", "--format", "json", "-c", "duplicate_targets.yaml"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, R"({
+  "diagnostics": [
+    {
+      "column": 17,
+      "file": "duplicate_targets.yaml",
+      "line": 8,
+      "message": "secret references 'a' and 'b' have a conflicting target: '/run/secrets/token'",
+      "path": "services.web.secrets[1].target",
+      "severity": "error"
+    }
+  ],
+  "valid": false
+}
+)");
+}
+
+TEST(Cli, GithubFormatPrintsAnnotations) {
+  const auto result = run({"validate", "--format", "github", "-c", "duplicate_targets.yaml"});
+  EXPECT_EQ(result.out,
+            "::error file=duplicate_targets.yaml,line=8,col=17::services.web.secrets[1].target: secret references 'a' "
+            "and 'b' have a conflicting target: '/run/secrets/token'\n");
+}
+
+TEST(Cli, ConfigPrintsTheCanonicalModelWithoutSecretValues) {
+  const auto result = run({"config"}, {}, (fs::path(STACKUP_EXAMPLES) / "wordpress").string());
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out, ::testing::HasSubstr("      - source: db_password\n        target: db_password\n"));
+  EXPECT_THAT(result.out, ::testing::HasSubstr("/examples/wordpress/secrets/db_password.txt"));
+  EXPECT_THAT(result.out, ::testing::Not(::testing::HasSubstr("demo-wordpress-password")));
+}
+
+TEST(Cli, ConfigCanSkipInterpolation) {
+  const auto directory = (fs::path(STACKUP_TESTDATA) / "valid").string();
+  const auto result = run({"config", "--no-interpolate", "-c", "interpolation_defaults.yaml"}, {}, directory);
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out, ::testing::HasSubstr("nginx:${NGINX_TAG:-1.27}"));
+}
+
+TEST(Cli, ColourOnlyOnATerminalAndNeverWithNoColor) {
+  std::ostringstream out;
+  std::ostringstream err;
+  const auto directory = (fs::path(STACKUP_TESTDATA) / "invalid").string();
+  cli::run({"validate", "-c", "duplicate_targets.yaml"}, {}, directory, {out, err, true, true});
+  EXPECT_THAT(out.str(), ::testing::HasSubstr("\033[1;31merror:"));
+  std::ostringstream plain;
+  cli::run({"validate", "-c", "duplicate_targets.yaml"}, {"NO_COLOR=1"}, directory, {plain, err, true, true});
+  EXPECT_THAT(plain.str(), ::testing::Not(::testing::HasSubstr("\033[")));
+}
+
+}  // namespace
+}  // namespace stackup::testing
