@@ -65,7 +65,9 @@ void print_diagnostics(std::ostream& out, const base::Diagnostics& diagnostics, 
                        {"path", d.path},
                        {"message", d.message}});
     }
-    out << nlohmann::json{{"valid", !diagnostics.has_errors()}, {"diagnostics", array}}.dump(2) << '\n';
+    out << nlohmann::json{{"valid", !diagnostics.has_errors()}, {"diagnostics", array}}.dump(
+               2, ' ', false, nlohmann::json::error_handler_t::replace)
+        << '\n';
     return;
   }
   for (const auto& d : diagnostics.all()) {

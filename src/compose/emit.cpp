@@ -84,7 +84,10 @@ std::string to_yaml_text(const Node& node) {
 }
 
 std::string to_json_text(const Node& node) {
-  return to_json_as<nlohmann::ordered_json>(node, Extensions::keep).dump(2) + "\n";
+  // Values from .env files are not checked for UTF-8 on the way in: replace, rather than throw on, bad bytes.
+  return to_json_as<nlohmann::ordered_json>(node, Extensions::keep).dump(2, ' ', false,
+                                                                         nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 }  // namespace stackup::compose

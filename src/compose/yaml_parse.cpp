@@ -1,8 +1,11 @@
 #include "compose/yaml_parse.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "compose/path.hpp"
 
@@ -143,6 +146,40 @@ std::string describe_parser_error(const std::string& message) {
   return message.empty() ? "invalid YAML" : message;
 }
 
+// The offset of the first byte that is not part of well-formed UTF-8, if any.
+std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    if (byte < 0x80) length = 1;
+    else if (byte >= 0xC2 && byte <= 0xDF) length = 2;
+    else if (byte >= 0xE0 && byte <= 0xEF) length = 3;
+    else if (byte >= 0xF0 && byte <= 0xF4) length = 4;
+    else return i;
+    if (i + length > text.size()) return i;
+    for (std::size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF.
+    const auto second = static_cast<unsigned char>(text[i + 1 < text.size() ? i + 1 : i]);
+    if ((byte == 0xE0 && second < 0xA0) || (byte == 0xED && second > 0x9F) || (byte == 0xF0 && second < 0x90) ||
+        (byte == 0xF4 && second > 0x8F)) {
+      return i;
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
+
+base::Location location_of_offset(const std::shared_ptr<const base::SourceFile>& source, std::size_t offset) {
+  const std::string_view before(source->text.data(), offset);
+  const auto line = 1 + std::count(before.begin(), before.end(), '\n');
+  const auto line_start = before.rfind('\n');
+  const auto column = offset - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+  return {source, static_cast<int>(line), static_cast<int>(column)};
+}
+
 // Lines holding only blanks and tabs are empty lines to a reader and to Go's YAML parser (which
 // docker compose uses), but yaml-cpp rejects a tab there. Emptying them keeps every line number.
 std::string without_blank_tab_lines(const std::string& text) {
@@ -165,6 +202,13 @@ std::string without_blank_tab_lines(const std::string& text) {
 }  // namespace
 
 std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& source, base::Diagnostics& diagnostics) {
+  // YAML is Unicode text; refusing other bytes here keeps every later phase and output well-formed.
+  if (const auto offset = first_invalid_utf8(source->text)) {
+    diagnostics.error(location_of_offset(source, *offset), "",
+                      fmt::format("invalid UTF-8 byte 0x{:02X}; compose files are UTF-8 text",
+                                  static_cast<unsigned char>(source->text[*offset])));
+    return std::nullopt;
+  }
   Converter converter(source, diagnostics);
   try {
     const YAML::Node root = YAML::Load(source->text.find('\t') == std::string::npos
@@ -176,6 +220,9 @@ std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& so
                       fmt::format("too many aliases: expanding them would create more than {} values "
                                   "(a \"billion laughs\" document?); use fewer nested anchors",
                                   node_budget_for(source->text.size())));
+  } catch (const YAML::DeepRecursion& error) {
+    diagnostics.error(converter.location_of(error.mark), "",
+                      fmt::format("values nested more than {} levels deep; a compose file never needs that", error.depth()));
   } catch (const YAML::ParserException& error) {
     diagnostics.error(converter.location_of(error.mark), "", describe_parser_error(error.msg));
   } catch (const YAML::Exception& error) {
