@@ -39,15 +39,19 @@ class Converter {
         node.style = (tag == "!" || tag == "tag:yaml.org,2002:str") ? ScalarStyle::quoted : ScalarStyle::plain;
         break;
       case YAML::NodeType::Sequence: {
+        enter(yaml, node.location, path);
         node.kind = NodeKind::sequence;
         node.items.reserve(yaml.size());
         std::size_t index = 0;
         for (const auto& item : yaml) node.items.push_back(convert(item, item_path(path, index++)));
+        ancestors_.pop_back();
         break;
       }
       case YAML::NodeType::Map:
+        enter(yaml, node.location, path);
         node.kind = NodeKind::mapping;
         convert_mapping(yaml, path, node);
+        ancestors_.pop_back();
         break;
     }
     if (!tag.empty() && tag[0] == '!' && tag != "!") node.tag = tag;
@@ -58,8 +62,20 @@ class Converter {
     base::Location location;
     std::string path;
   };
+  struct AliasCycle {
+    base::Location location;
+    std::string path;
+  };
 
  private:
+  // yaml-cpp lets an alias point at a collection that contains it; copying that would never end.
+  void enter(const YAML::Node& yaml, const base::Location& location, const std::string& path) {
+    for (const auto& ancestor : ancestors_) {
+      if (ancestor.is(yaml)) throw AliasCycle{location, path};
+    }
+    ancestors_.push_back(yaml);
+  }
+
   void convert_mapping(const YAML::Node& yaml, const std::string& path, Node& node) {
     node.entries.reserve(yaml.size());
     std::vector<Node> merge_sources;
@@ -128,6 +144,7 @@ class Converter {
   base::Diagnostics& diagnostics_;
   std::size_t budget_;
   std::size_t produced_ = 0;
+  std::vector<YAML::Node> ancestors_;
 
   friend std::optional<Node> compose::parse_yaml(const std::shared_ptr<const base::SourceFile>&, base::Diagnostics&);
 };
@@ -220,6 +237,8 @@ std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& so
                       fmt::format("too many aliases: expanding them would create more than {} values "
                                   "(a \"billion laughs\" document?); use fewer nested anchors",
                                   node_budget_for(source->text.size())));
+  } catch (const Converter::AliasCycle& cycle) {
+    diagnostics.error(cycle.location, cycle.path, "an alias refers to a mapping or list that contains it; anchors cannot nest themselves");
   } catch (const YAML::DeepRecursion& error) {
     diagnostics.error(converter.location_of(error.mark), "",
                       fmt::format("values nested more than {} levels deep; a compose file never needs that", error.depth()));
