@@ -8,8 +8,8 @@ build_packages=(
   libyaml-cpp-dev libcli11-dev libssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libcurl4-openssl-dev libsqlite3-dev libvalijson-dev libgtest-dev libgmock-dev
 )
-# clang + compiler-rt: the libFuzzer target and the sanitizer build.
-test_packages=(clang libclang-rt-14-dev python3)
+# clang 19 + compiler-rt: the libFuzzer target (clang 14 cannot use libstdc++ 12's std::expected).
+test_packages=(clang-19 libclang-rt-19-dev python3)
 # A real Docker engine and an offline image (busybox-static) for the integration tests and the demo.
 engine_packages=(docker.io busybox-static iproute2 util-linux)
 
