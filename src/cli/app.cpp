@@ -8,6 +8,7 @@
 
 #include "cli/command.hpp"
 #include "cli/context.hpp"
+#include "base/log.hpp"
 
 namespace stackup::cli {
 
@@ -19,9 +20,15 @@ int run(const std::vector<std::string>& arguments, const std::vector<std::string
   app.require_subcommand(1);
   app.fallthrough(false);
 
-  std::vector<std::unique_ptr<Command>> commands;
+  std::string log_level;
+  app.add_option("--log-level", log_level, "Diagnostic logging on stderr: debug, info, warning, error or off")
+      ->check(CLI::IsMember({"debug", "info", "warning", "error", "off"}));
+
+  Commands commands;
   commands.push_back(make_validate_command(app));
   commands.push_back(make_config_command(app));
+  add_secret_commands(app, commands);
+  add_store_commands(app, commands);
 
   try {
     std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
@@ -30,6 +37,14 @@ int run(const std::vector<std::string>& arguments, const std::vector<std::string
     // --help and --version are "errors" with exit code 0 in CLI11.
     const int code = app.exit(error, io.out, io.err);
     return code == 0 ? exit_ok : exit_usage;
+  }
+
+  if (log_level.empty()) {
+    if (const auto variable = context.environment.get("STACKUP_LOG_LEVEL")) log_level = *variable;
+  }
+  if (!log_level.empty() && !base::log::set_level(log_level)) {
+    io.err << "stackup: error: unknown log level \"" << log_level << "\"\n";
+    return exit_usage;
   }
 
   // The one place that catches: anything thrown below is a bug or an environment failure, reported
@@ -43,6 +58,11 @@ int run(const std::vector<std::string>& arguments, const std::vector<std::string
     return exit_failed;
   }
   return exit_usage;
+}
+
+int fail_with(Context& context, const std::string& message) {
+  context.io.err << "stackup: error: " << message << '\n';
+  return exit_failed;
 }
 
 }  // namespace stackup::cli

@@ -1,6 +1,8 @@
 #pragma once
 // A subcommand: it declares its options on construction and does its work in run().
 #include <CLI/CLI.hpp>
+#include <memory>
+#include <vector>
 
 #include "cli/context.hpp"
 
@@ -20,7 +22,14 @@ class Command {
   CLI::App* app_;
 };
 
+using Commands = std::vector<std::unique_ptr<Command>>;
+
 std::unique_ptr<Command> make_validate_command(CLI::App& parent);
 std::unique_ptr<Command> make_config_command(CLI::App& parent);
+void add_secret_commands(CLI::App& parent, Commands& commands);
+void add_store_commands(CLI::App& parent, Commands& commands);
+
+// Prints "stackup: error: MESSAGE" and returns exit_failed.
+int fail_with(Context& context, const std::string& message);
 
 }  // namespace stackup::cli

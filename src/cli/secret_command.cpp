@@ -1,0 +1,247 @@
+// `stackup secret create|rotate|ls|inspect|rm|reveal`: the local encrypted store, by hand.
+// Values travel only through files and standard input/output, never arguments or environment.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "cli/command.hpp"
+#include "cli/store_options.hpp"
+#include "cli/table.hpp"
+
+namespace stackup::cli {
+namespace {
+
+base::Result<std::map<std::string, std::string>> parse_labels(const std::vector<std::string>& assignments) {
+  std::map<std::string, std::string> labels;
+  for (const auto& assignment : assignments) {
+    const auto equals = assignment.find('=');
+    const auto key = assignment.substr(0, equals);
+    if (key.empty()) return base::fail(fmt::format("invalid label \"{}\": use KEY=VALUE", assignment));
+    labels[key] = equals == std::string::npos ? "" : assignment.substr(equals + 1);
+  }
+  return labels;
+}
+
+nlohmann::ordered_json to_json(const store::SecretInfo& info, bool with_details) {
+  nlohmann::ordered_json object{{"ID", info.id},
+                                {"Name", info.name},
+                                {"Version", info.version},
+                                {"CreatedAt", rfc3339(info.created_at)},
+                                {"UpdatedAt", rfc3339(info.updated_at)},
+                                {"Labels", info.labels}};
+  if (with_details) {
+    object["Size"] = info.size;
+    auto users = nlohmann::ordered_json::array();
+    for (const auto& usage : info.used_by) {
+      users.push_back({{"Stack", usage.stack}, {"Service", usage.service}, {"Version", usage.version}});
+    }
+    object["UsedBy"] = users;
+  }
+  return object;
+}
+
+class CreateCommand final : public Command {
+ public:
+  explicit CreateCommand(CLI::App& parent)
+      : Command(parent.add_subcommand("create", "Create a secret from a file or standard input (-)")) {
+    store_.add_to(*app_);
+    app_->add_option("name", name_, "Secret name (team/app/name paths allowed)")->required();
+    app_->add_option("file", source_, "File holding the value, or - for standard input")->default_str("-");
+    app_->add_option("-l,--label", labels_, "Label KEY=VALUE (repeatable)")->type_name("KEY=VALUE");
+  }
+
+  int run(Context& context) override {
+    auto labels = parse_labels(labels_);
+    if (!labels) return fail_with(context, labels.error().message);
+    auto value = read_value(source_);
+    if (!value) return fail_with(context, value.error().message);
+    auto store = open_store_for_writing(store_, context);
+    if (!store) return fail_with(context, store.error().message);
+    auto created = store->create(name_, *value, *labels);
+    if (!created) return fail_with(context, created.error().message);
+    context.io.out << created->id << '\n';
+    return exit_ok;
+  }
+
+ private:
+  StoreLocation store_;
+  std::string name_;
+  std::string source_ = "-";
+  std::vector<std::string> labels_;
+};
+
+class RotateCommand final : public Command {
+ public:
+  explicit RotateCommand(CLI::App& parent)
+      : Command(parent.add_subcommand("rotate", "Add a new version of a secret from a file or standard input (-)")) {
+    store_.add_to(*app_);
+    app_->add_option("name", name_, "Secret name")->required();
+    app_->add_option("file", source_, "File holding the new value, or - for standard input")->default_str("-");
+  }
+
+  int run(Context& context) override {
+    auto value = read_value(source_);
+    if (!value) return fail_with(context, value.error().message);
+    auto store = open_store_for_writing(store_, context);
+    if (!store) return fail_with(context, store.error().message);
+    auto rotated = store->rotate(name_, *value);
+    if (!rotated) return fail_with(context, rotated.error().message);
+    context.io.out << fmt::format("{} version {}\n", rotated->id, rotated->version);
+    return exit_ok;
+  }
+
+ private:
+  StoreLocation store_;
+  std::string name_;
+  std::string source_ = "-";
+};
+
+class ListCommand final : public Command {
+ public:
+  explicit ListCommand(CLI::App& parent) : Command(parent.add_subcommand("ls", "List secrets")) {
+    app_->alias("list");
+    store_.add_to(*app_);
+    app_->add_option("-f,--filter", filters_, "Filter: label=KEY or label=KEY=VALUE (repeatable)")->type_name("FILTER");
+    app_->add_option("--format", format_, "Output format")->check(CLI::IsMember({"table", "json"}))->default_str("table");
+    app_->add_flag("-q,--quiet", quiet_, "Only print names");
+  }
+
+  int run(Context& context) override {
+    std::vector<store::LabelFilter> filters;
+    for (const auto& filter : filters_) {
+      if (!filter.starts_with("label=") || filter.size() == 6) {
+        return fail_with(context, fmt::format("invalid filter \"{}\": use label=KEY or label=KEY=VALUE", filter));
+      }
+      const auto rest = filter.substr(6);
+      const auto equals = rest.find('=');
+      filters.push_back({rest.substr(0, equals), equals == std::string::npos
+                                                     ? std::nullopt
+                                                     : std::optional<std::string>(rest.substr(equals + 1))});
+    }
+    auto store = open_store_for_reading(store_, context);
+    if (!store) return fail_with(context, store.error().message);
+    auto secrets = store->list(filters);
+    if (!secrets) return fail_with(context, secrets.error().message);
+    if (format_ == "json") {
+      auto array = nlohmann::ordered_json::array();
+      for (const auto& info : *secrets) array.push_back(to_json(info, false));
+      context.io.out << array.dump(2) << '\n';
+    } else if (quiet_) {
+      for (const auto& info : *secrets) context.io.out << info.name << '\n';
+    } else {
+      const auto now = now_micros();
+      std::vector<std::vector<std::string>> rows;
+      rows.reserve(secrets->size());
+      for (const auto& info : *secrets) {
+        rows.push_back({info.id, info.name, std::to_string(info.version), time_ago(info.created_at, now),
+                        time_ago(info.updated_at, now)});
+      }
+      print_table(context.io.out, {"ID", "NAME", "VERSION", "CREATED", "UPDATED"}, rows);
+    }
+    return exit_ok;
+  }
+
+ private:
+  StoreLocation store_;
+  std::vector<std::string> filters_;
+  std::string format_ = "table";
+  bool quiet_ = false;
+};
+
+class InspectCommand final : public Command {
+ public:
+  explicit InspectCommand(CLI::App& parent)
+      : Command(parent.add_subcommand("inspect", "Show secrets' metadata as JSON (never their values)")) {
+    store_.add_to(*app_);
+    app_->add_option("names", names_, "Secret names")->required();
+  }
+
+  int run(Context& context) override {
+    auto store = open_store_for_reading(store_, context);
+    if (!store) return fail_with(context, store.error().message);
+    auto array = nlohmann::ordered_json::array();
+    int code = exit_ok;
+    for (const auto& name : names_) {
+      auto info = store->inspect(name);
+      if (info) {
+        array.push_back(to_json(*info, true));
+      } else {
+        code = fail_with(context, info.error().message);
+      }
+    }
+    context.io.out << array.dump(2) << '\n';
+    return code;
+  }
+
+ private:
+  StoreLocation store_;
+  std::vector<std::string> names_;
+};
+
+class RemoveCommand final : public Command {
+ public:
+  explicit RemoveCommand(CLI::App& parent) : Command(parent.add_subcommand("rm", "Remove secrets and all their versions")) {
+    app_->alias("remove");
+    store_.add_to(*app_);
+    app_->add_option("names", names_, "Secret names")->required();
+  }
+
+  int run(Context& context) override {
+    auto store = open_store_for_writing(store_, context);
+    if (!store) return fail_with(context, store.error().message);
+    int code = exit_ok;
+    for (const auto& name : names_) {
+      if (auto removed = store->remove(name); removed) {
+        context.io.out << name << '\n';
+      } else {
+        code = fail_with(context, removed.error().message);
+      }
+    }
+    return code;
+  }
+
+ private:
+  StoreLocation store_;
+  std::vector<std::string> names_;
+};
+
+class RevealCommand final : public Command {
+ public:
+  explicit RevealCommand(CLI::App& parent)
+      : Command(parent.add_subcommand("reveal", "Write a secret's value to standard output (recovery, migration)")) {
+    store_.add_to(*app_);
+    app_->add_option("name", name_, "Secret name")->required();
+    app_->add_option("--version", version_, "Version to reveal (default: the current one)")->check(CLI::PositiveNumber);
+  }
+
+  int run(Context& context) override {
+    auto store = open_store_for_reading(store_, context);
+    if (!store) return fail_with(context, store.error().message);
+    auto value = store->reveal(name_, version_ > 0 ? std::optional<int>(version_) : std::nullopt);
+    if (!value) return fail_with(context, value.error().message);
+    context.io.out.write(value->data(), static_cast<std::streamsize>(value->size()));
+    context.io.out.flush();
+    return exit_ok;
+  }
+
+ private:
+  StoreLocation store_;
+  std::string name_;
+  int version_ = 0;
+};
+
+}  // namespace
+
+void add_secret_commands(CLI::App& parent, Commands& commands) {
+  auto* group = parent.add_subcommand("secret", "Manage secrets in the local encrypted store");
+  group->require_subcommand(1);
+  commands.push_back(std::make_unique<CreateCommand>(*group));
+  commands.push_back(std::make_unique<RotateCommand>(*group));
+  commands.push_back(std::make_unique<ListCommand>(*group));
+  commands.push_back(std::make_unique<InspectCommand>(*group));
+  commands.push_back(std::make_unique<RemoveCommand>(*group));
+  commands.push_back(std::make_unique<RevealCommand>(*group));
+}
+
+}  // namespace stackup::cli

@@ -1,0 +1,94 @@
+#include "cli/store_options.hpp"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+namespace stackup::cli {
+namespace {
+
+std::string variable(const Context& context, const char* name) {
+  const auto value = context.environment.get(name);
+  return value ? std::string(*value) : std::string();
+}
+
+base::Result<base::SecretBytes> passphrase_from_file(const std::string& path) {
+  auto value = base::read_secret_file(path);
+  if (!value) return base::fail(fmt::format("passphrase file {}: {}", path, value.error().message));
+  std::size_t size = value->size();
+  while (size > 0 && (value->data()[size - 1] == '\n' || value->data()[size - 1] == '\r')) --size;
+  base::SecretBytes trimmed(value->view().substr(0, size));
+  return trimmed;
+}
+
+// Reads one line from the terminal with echo off.
+base::Result<base::SecretBytes> prompt(const std::string& question) {
+  const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0) return base::fail("no terminal to ask for the passphrase on; set STACKUP_PASSPHRASE_FILE");
+  termios saved{};
+  ::tcgetattr(tty, &saved);
+  termios silent = saved;
+  silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  ::tcsetattr(tty, TCSAFLUSH, &silent);
+  (void)::write(tty, question.data(), question.size());
+  base::SecretBytes line;
+  char c = 0;
+  while (::read(tty, &c, 1) == 1 && c != '\n') line.append(&c, 1);
+  c = 0;
+  ::tcsetattr(tty, TCSAFLUSH, &saved);
+  (void)::write(tty, "\n", 1);
+  ::close(tty);
+  if (line.empty()) return base::fail("an empty passphrase is not allowed");
+  return line;
+}
+
+}  // namespace
+
+void StoreLocation::add_to(CLI::App& command) {
+  command.add_option("--store", directory, "Secret store directory (default: STACKUP_STORE, /var/lib/stackup as root)")
+      ->type_name("DIR");
+}
+
+store::StoreOptions StoreLocation::options(Context& context) const {
+  store::StoreOptions options;
+  options.directory = store::choose_store_directory({directory, variable(context, "STACKUP_STORE"),
+                                                     variable(context, "HOME"), variable(context, "XDG_DATA_HOME"),
+                                                     ::geteuid() == 0});
+  options.unlock.key_file = variable(context, "STACKUP_KEY_FILE");
+  options.unlock.notice = [&context](const std::string& message) { context.io.err << "stackup: " << message << '\n'; };
+  options.unlock.passphrase = [&context](bool new_passphrase) -> base::Result<base::SecretBytes> {
+    const auto file = variable(context, new_passphrase && !variable(context, "STACKUP_NEW_PASSPHRASE_FILE").empty()
+                                            ? "STACKUP_NEW_PASSPHRASE_FILE"
+                                            : "STACKUP_PASSPHRASE_FILE");
+    if (!file.empty()) return passphrase_from_file(file);
+    if (!new_passphrase) return prompt("Passphrase for the secret store: ");
+    auto first = prompt("New passphrase for the secret store: ");
+    if (!first) return first;
+    auto second = prompt("Repeat the new passphrase: ");
+    if (!second) return second;
+    if (first->view() != second->view()) return base::fail("the two passphrases differ");
+    return first;
+  };
+  return options;
+}
+
+base::Result<store::SecretStore> open_store_for_reading(const StoreLocation& location, Context& context) {
+  return store::SecretStore::open_for_reading(location.options(context));
+}
+
+base::Result<store::SecretStore> open_store_for_writing(const StoreLocation& location, Context& context) {
+  return store::SecretStore::open_for_writing(location.options(context));
+}
+
+base::Result<base::SecretBytes> read_value(const std::string& source) {
+  if (source == "-") return base::read_secret(STDIN_FILENO);
+  auto value = base::read_secret_file(source);
+  if (!value) return base::fail(fmt::format("{}: {}", source, value.error().message));
+  return value;
+}
+
+}  // namespace stackup::cli

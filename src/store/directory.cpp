@@ -1,0 +1,46 @@
+#include "store/directory.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace stackup::store {
+
+std::string choose_store_directory(const DirectoryChoice& choice) {
+  if (!choice.explicit_directory.empty()) return choice.explicit_directory;
+  if (!choice.store_variable.empty()) return choice.store_variable;
+  if (choice.is_root) return "/var/lib/stackup";
+  if (!choice.xdg_data_home.empty()) return choice.xdg_data_home + "/stackup";
+  return choice.home + "/.local/share/stackup";
+}
+
+base::Result<void> check_private(const std::string& path, bool is_directory) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return base::fail(fmt::format("{}: {}", path, std::strerror(errno)));
+  if (info.st_uid != ::geteuid()) {
+    return base::fail(fmt::format("{} is owned by uid {}, not by this user (uid {}); stackup refuses to use it", path,
+                                  info.st_uid, ::geteuid()));
+  }
+  const auto mode = info.st_mode & 07777;
+  if ((mode & 077) != 0) {
+    return base::fail(fmt::format("permissions {:04o} for {} are too open: other users could read it; run: chmod {} {}",
+                                  mode, path, is_directory ? "700" : "600", path));
+  }
+  return {};
+}
+
+base::Result<void> ensure_private_directory(const std::string& path) {
+  std::error_code error;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, error);
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return base::fail(fmt::format("cannot create the secret store {}: {}", path, std::strerror(errno)));
+  }
+  return check_private(path, true);
+}
+
+}  // namespace stackup::store

@@ -1,0 +1,33 @@
+#pragma once
+// What the store knows about a secret. Never its value: that is only in SecretBytes, on request.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stackup::store {
+
+struct SecretUsage {
+  std::string stack;
+  std::string service;
+  int version = 0;
+};
+
+struct SecretInfo {
+  std::string id;
+  std::string name;
+  int version = 0;  // the current version
+  std::int64_t created_at = 0;  // microseconds since the epoch
+  std::int64_t updated_at = 0;
+  std::size_t size = 0;  // bytes in the current version
+  std::map<std::string, std::string> labels;
+  std::vector<SecretUsage> used_by;
+};
+
+struct LabelFilter {
+  std::string key;
+  std::optional<std::string> value;  // absent: the label only has to be there
+};
+
+}  // namespace stackup::store

@@ -1,0 +1,440 @@
+#include "store/secret_store.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "base/log.hpp"
+#include "store/database.hpp"
+#include "store/directory.hpp"
+#include "store/names.hpp"
+
+namespace stackup::store {
+
+struct SecretStore::State {
+  StoreOptions options;
+  std::optional<Database> database;
+  std::optional<Keys> keys;
+};
+
+namespace {
+
+constexpr std::string_view database_file = "stackup.db";
+
+constexpr std::string_view schema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS secrets (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  labels TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  current_version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+  secret_id TEXT NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  mac BLOB NOT NULL,
+  sealed BLOB NOT NULL,
+  PRIMARY KEY (secret_id, version)
+);
+CREATE TABLE IF NOT EXISTS usages (
+  secret_id TEXT NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
+  stack TEXT NOT NULL,
+  service TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (secret_id, stack, service)
+);
+)sql";
+
+// Columns of a secret and its current version, in this order, for read_info.
+constexpr std::string_view info_columns =
+    "s.id, s.name, s.current_version, s.created_at, s.updated_at, s.labels, v.size "
+    "FROM secrets s JOIN versions v ON v.secret_id = s.id AND v.version = s.current_version";
+
+std::int64_t now_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Docker-like IDs: 25 characters of [a-z0-9].
+std::string new_id() {
+  static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string id;
+  while (id.size() < 25) {
+    for (const auto byte : crypto::random_bytes(32)) {
+      if (byte < 252 && id.size() < 25) id += alphabet[byte % 36];  // 252 = 7 * 36: no bias
+    }
+  }
+  return id;
+}
+
+std::string sealing_context(const std::string& store_id, const std::string& name, int version) {
+  return fmt::format("stackup/v1/secret/{}/{}/{}", store_id, name, version);
+}
+
+SecretInfo read_info(const Statement& row) {
+  SecretInfo info;
+  info.id = row.text(0);
+  info.name = row.text(1);
+  info.version = static_cast<int>(row.integer(2));
+  info.created_at = row.integer(3);
+  info.updated_at = row.integer(4);
+  info.labels = nlohmann::json::parse(row.text(5)).get<std::map<std::string, std::string>>();
+  info.size = static_cast<std::size_t>(row.integer(6));
+  return info;
+}
+
+bool matches(const SecretInfo& info, const std::vector<LabelFilter>& filters) {
+  return std::all_of(filters.begin(), filters.end(), [&](const LabelFilter& filter) {
+    const auto it = info.labels.find(filter.key);
+    return it != info.labels.end() && (!filter.value || it->second == *filter.value);
+  });
+}
+
+base::Result<void> check_value(const base::SecretBytes& value) {
+  if (value.empty() || value.size() > base::max_secret_size) return base::fail(std::string(base::secret_size_message));
+  return {};
+}
+
+base::Result<void> check_name(const std::string& name) {
+  if (!is_valid_secret_name(name)) return base::fail(fmt::format("invalid secret name \"{}\": {}", name, secret_name_rule));
+  return {};
+}
+
+std::string not_found(const std::string& name) { return fmt::format("secret not found: {}", name); }
+
+// SQLite and JSON failures inside the store become error values at its edge.
+template <class Function>
+auto guarded(Function&& function) -> decltype(function()) {
+  try {
+    return function();
+  } catch (const DatabaseError& error) {
+    return base::fail(fmt::format("secret store database: {}", error.message));
+  } catch (const nlohmann::json::exception& error) {
+    return base::fail(fmt::format("secret store database holds damaged labels: {}", error.what()));
+  }
+}
+
+base::Result<Database> open_database(const std::string& directory, bool create) {
+  const auto path = directory + "/" + std::string(database_file);
+  auto database = Database::open(path, create);
+  if (!database) return base::fail(fmt::format("cannot open the secret store {}: {}", path, database.error().message));
+  try {
+    database->execute(schema);
+  } catch (const DatabaseError& error) {
+    return base::fail(fmt::format("cannot open the secret store {}: {}", path, error.message));
+  }
+  if (auto usable = check_private(path, false); !usable) return base::fail(usable.error().message);
+  return database;
+}
+
+std::optional<SecretInfo> find(Database& database, const std::string& name) {
+  auto statement = database.prepare(std::string("SELECT ") + std::string(info_columns) + " WHERE s.name = ?");
+  statement.bind(1, name);
+  if (!statement.step()) return std::nullopt;
+  return read_info(statement);
+}
+
+void insert_version(Database& database, const Keys& keys, const SecretInfo& secret, int version,
+                    const base::SecretBytes& value, std::int64_t now) {
+  const auto sealed = crypto::seal(keys.encryption, {value.bytes(), value.size()}, sealing_context(keys.store_id, secret.name, version));
+  const auto fingerprint = crypto::mac(keys.change_detection, {value.bytes(), value.size()});
+  database.prepare("INSERT INTO versions (secret_id, version, created_at, size, mac, sealed) VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(1, secret.id)
+      .bind(2, std::int64_t{version})
+      .bind(3, now)
+      .bind(4, static_cast<std::int64_t>(value.size()))
+      .bind_blob(5, fingerprint.data(), fingerprint.size())
+      .bind_blob(6, sealed.data(), sealed.size())
+      .run();
+}
+
+}  // namespace
+
+SecretStore::SecretStore(std::unique_ptr<State> state) : state_(std::move(state)) {}
+SecretStore::~SecretStore() = default;
+SecretStore::SecretStore(SecretStore&&) noexcept = default;
+
+const std::string& SecretStore::directory() const { return state_->options.directory; }
+
+namespace {
+StoreOptions with_default_key_file(StoreOptions options) {
+  if (options.unlock.key_file.empty()) options.unlock.key_file = options.directory + "/master.key";
+  return options;
+}
+}  // namespace
+
+base::Result<SecretStore> SecretStore::open_for_reading(StoreOptions options) {
+  auto state = std::make_unique<State>();
+  state->options = with_default_key_file(std::move(options));
+  const auto& directory = state->options.directory;
+  if (std::filesystem::exists(directory)) {
+    if (auto usable = check_private(directory, true); !usable) return base::fail(usable.error().message);
+    if (std::filesystem::exists(directory + "/" + std::string(database_file))) {
+      auto database = open_database(directory, false);
+      if (!database) return base::fail(database.error().message);
+      state->database.emplace(std::move(*database));
+    }
+  }
+  return SecretStore(std::move(state));
+}
+
+base::Result<SecretStore> SecretStore::open_for_writing(StoreOptions options) {
+  ::umask(077);  // SQLite creates its -wal and -shm files later: they must be private too
+  auto state = std::make_unique<State>();
+  state->options = with_default_key_file(std::move(options));
+  if (auto created = ensure_private_directory(state->options.directory); !created) return base::fail(created.error().message);
+  auto database = open_database(state->options.directory, true);
+  if (!database) return base::fail(database.error().message);
+  state->database.emplace(std::move(*database));
+  return SecretStore(std::move(state));
+}
+
+namespace {
+
+// Unlocks the store, initializing it with a key file on its first write.
+base::Result<const Keys*> unlocked(Database& database, const StoreOptions& options, std::optional<Keys>& keys) {
+  if (keys) return &*keys;
+  Keyring keyring(database, options.directory, options.unlock);
+  if (!keyring.initialized()) {
+    Database::Transaction transaction(database);
+    if (!keyring.initialized()) {
+      if (auto initialized = keyring.initialize(UnlockMethod::key_file); !initialized) {
+        return base::fail(initialized.error().message);
+      }
+    }
+    transaction.commit();
+  }
+  auto unlocked_keys = keyring.unlock();
+  if (!unlocked_keys) return base::fail(unlocked_keys.error().message);
+  keys.emplace(std::move(*unlocked_keys));
+  return &*keys;
+}
+
+}  // namespace
+
+base::Result<void> SecretStore::initialize(UnlockMethod method) {
+  return guarded([&]() -> base::Result<void> {
+    Keyring keyring(*state_->database, state_->options.directory, state_->options.unlock);
+    Database::Transaction transaction(*state_->database);
+    if (keyring.initialized()) {
+      return base::fail(fmt::format("the secret store at {} is already initialized; use `stackup store rekey` to change "
+                                    "how it is unlocked",
+                                    state_->options.directory));
+    }
+    if (auto initialized = keyring.initialize(method); !initialized) return initialized;
+    transaction.commit();
+    return {};
+  });
+}
+
+base::Result<void> SecretStore::rekey(UnlockMethod method) {
+  return guarded([&]() -> base::Result<void> {
+    Keyring keyring(*state_->database, state_->options.directory, state_->options.unlock);
+    if (!keyring.initialized()) return base::fail(fmt::format("the secret store at {} is not initialized", directory()));
+    Database::Transaction transaction(*state_->database);
+    if (auto rekeyed = keyring.rekey(method); !rekeyed) return rekeyed;
+    transaction.commit();
+    if (method == UnlockMethod::key_file) {
+      const auto& key_file = state_->options.unlock.key_file;
+      std::filesystem::rename(key_file + ".new", key_file);
+      if (state_->options.unlock.notice) {
+        state_->options.unlock.notice(
+            fmt::format("wrote a new key to {}; back it up: the old key no longer unlocks the store", key_file));
+      }
+    }
+    return {};
+  });
+}
+
+base::Result<SecretInfo> SecretStore::create(const std::string& name, const base::SecretBytes& value,
+                                             const std::map<std::string, std::string>& labels) {
+  if (auto ok = check_name(name); !ok) return base::fail(ok.error().message);
+  if (auto ok = check_value(value); !ok) return base::fail(ok.error().message);
+  return guarded([&]() -> base::Result<SecretInfo> {
+    auto keys = unlocked(*state_->database, state_->options, state_->keys);
+    if (!keys) return base::fail(keys.error().message);
+    auto& database = *state_->database;
+    Database::Transaction transaction(database);
+    if (find(database, name)) return base::fail(fmt::format("secret {} already exists", name));
+    const auto now = now_micros();
+    SecretInfo info{new_id(), name, 1, now, now, value.size(), labels, {}};
+    database.prepare("INSERT INTO secrets (id, name, labels, created_at, updated_at, current_version) VALUES (?, ?, ?, ?, ?, 1)")
+        .bind(1, info.id)
+        .bind(2, name)
+        .bind(3, nlohmann::json(labels).dump())
+        .bind(4, now)
+        .bind(5, now)
+        .run();
+    insert_version(database, **keys, info, 1, value, now);
+    transaction.commit();
+    base::log::debug("created secret {} ({}), version 1, {} bytes", name, info.id, value.size());
+    return info;
+  });
+}
+
+namespace {
+
+SecretInfo add_version(Database& database, const Keys& keys, SecretInfo info, const base::SecretBytes& value) {
+  const auto now = now_micros();
+  info.version += 1;
+  info.updated_at = now;
+  info.size = value.size();
+  insert_version(database, keys, info, info.version, value, now);
+  database.prepare("UPDATE secrets SET current_version = ?, updated_at = ? WHERE id = ?")
+      .bind(1, std::int64_t{info.version})
+      .bind(2, now)
+      .bind(3, info.id)
+      .run();
+  base::log::debug("secret {} is now at version {}, {} bytes", info.name, info.version, value.size());
+  return info;
+}
+
+}  // namespace
+
+base::Result<SecretInfo> SecretStore::rotate(const std::string& name, const base::SecretBytes& value) {
+  if (auto ok = check_value(value); !ok) return base::fail(ok.error().message);
+  return guarded([&]() -> base::Result<SecretInfo> {
+    auto keys = unlocked(*state_->database, state_->options, state_->keys);
+    if (!keys) return base::fail(keys.error().message);
+    auto& database = *state_->database;
+    Database::Transaction transaction(database);
+    auto info = find(database, name);
+    if (!info) return base::fail(not_found(name));
+    auto rotated = add_version(database, **keys, std::move(*info), value);
+    transaction.commit();
+    return rotated;
+  });
+}
+
+base::Result<std::pair<SecretInfo, PutOutcome>> SecretStore::put(const std::string& name, const base::SecretBytes& value,
+                                                                  const std::map<std::string, std::string>& labels) {
+  if (auto ok = check_name(name); !ok) return base::fail(ok.error().message);
+  if (auto ok = check_value(value); !ok) return base::fail(ok.error().message);
+  return guarded([&]() -> base::Result<std::pair<SecretInfo, PutOutcome>> {
+    auto keys = unlocked(*state_->database, state_->options, state_->keys);
+    if (!keys) return base::fail(keys.error().message);
+    auto& database = *state_->database;
+    {
+      Database::Transaction transaction(database);
+      if (auto info = find(database, name)) {
+        auto current = database.prepare("SELECT mac FROM versions WHERE secret_id = ? AND version = ?");
+        current.bind(1, info->id).bind(2, std::int64_t{info->version});
+        current.step();
+        const auto fingerprint = crypto::mac((*keys)->change_detection, {value.bytes(), value.size()});
+        if (info->labels != labels) {
+          database.prepare("UPDATE secrets SET labels = ? WHERE id = ?").bind(1, nlohmann::json(labels).dump()).bind(2, info->id).run();
+          info->labels = labels;
+        }
+        if (crypto::equal_in_constant_time(current.blob(0), fingerprint)) {
+          transaction.commit();
+          return std::pair{std::move(*info), PutOutcome::unchanged};
+        }
+        auto rotated = add_version(database, **keys, std::move(*info), value);
+        transaction.commit();
+        return std::pair{std::move(rotated), PutOutcome::rotated};
+      }
+    }
+    auto created = create(name, value, labels);
+    if (!created) return base::fail(created.error().message);
+    return std::pair{std::move(*created), PutOutcome::created};
+  });
+}
+
+base::Result<std::vector<SecretInfo>> SecretStore::list(const std::vector<LabelFilter>& filters) {
+  std::vector<SecretInfo> secrets;
+  if (!state_->database) return secrets;
+  return guarded([&]() -> base::Result<std::vector<SecretInfo>> {
+    auto statement = state_->database->prepare(std::string("SELECT ") + std::string(info_columns) + " ORDER BY s.name");
+    while (statement.step()) {
+      auto info = read_info(statement);
+      if (matches(info, filters)) secrets.push_back(std::move(info));
+    }
+    return secrets;
+  });
+}
+
+base::Result<SecretInfo> SecretStore::inspect(const std::string& name) {
+  if (!state_->database) return base::fail(not_found(name));
+  return guarded([&]() -> base::Result<SecretInfo> {
+    auto info = find(*state_->database, name);
+    if (!info) return base::fail(not_found(name));
+    auto usages = state_->database->prepare("SELECT stack, service, version FROM usages WHERE secret_id = ? ORDER BY stack, service");
+    usages.bind(1, info->id);
+    while (usages.step()) info->used_by.push_back({usages.text(0), usages.text(1), static_cast<int>(usages.integer(2))});
+    return *info;
+  });
+}
+
+base::Result<void> SecretStore::remove(const std::string& name) {
+  if (!state_->database) return base::fail(not_found(name));
+  return guarded([&]() -> base::Result<void> {
+    auto& database = *state_->database;
+    Database::Transaction transaction(database);
+    auto info = find(database, name);
+    if (!info) return base::fail(not_found(name));
+    auto usages = database.prepare("SELECT stack || '_' || service FROM usages WHERE secret_id = ? ORDER BY 1");
+    usages.bind(1, info->id);
+    std::vector<std::string> users;
+    while (usages.step()) users.push_back(usages.text(0));
+    if (!users.empty()) {
+      return base::fail(fmt::format("secret '{}' is in use by the following service{}: {}", name,
+                                    users.size() == 1 ? "" : "s", fmt::join(users, ", ")));
+    }
+    database.prepare("DELETE FROM secrets WHERE id = ?").bind(1, info->id).run();
+    transaction.commit();
+    base::log::debug("removed secret {} ({})", name, info->id);
+    return {};
+  });
+}
+
+base::Result<base::SecretBytes> SecretStore::reveal(const std::string& name, std::optional<int> version) {
+  if (!state_->database) return base::fail(not_found(name));
+  return guarded([&]() -> base::Result<base::SecretBytes> {
+    auto& database = *state_->database;
+    auto info = find(database, name);
+    if (!info) return base::fail(not_found(name));
+    const int wanted = version.value_or(info->version);
+    if (wanted < 1 || wanted > info->version) {
+      return base::fail(fmt::format("secret '{}' has no version {}; it has versions 1 to {}", name, wanted, info->version));
+    }
+    auto keys = unlocked(database, state_->options, state_->keys);
+    if (!keys) return base::fail(keys.error().message);
+    auto row = database.prepare("SELECT sealed FROM versions WHERE secret_id = ? AND version = ?");
+    row.bind(1, info->id).bind(2, std::int64_t{wanted});
+    if (!row.step()) return base::fail(fmt::format("integrity check failed for secret '{}' (version {})", name, wanted));
+    auto value = crypto::open((*keys)->encryption, row.blob(0), sealing_context((*keys)->store_id, name, wanted));
+    if (!value) return base::fail(fmt::format("integrity check failed for secret '{}' (version {})", name, wanted));
+    return std::move(*value);
+  });
+}
+
+base::Result<void> SecretStore::set_usages(const std::string& stack,
+                                           const std::vector<std::pair<std::string, SecretUsage>>& usages) {
+  if (!state_->database) return base::fail("the secret store is not open for writing");
+  return guarded([&]() -> base::Result<void> {
+    auto& database = *state_->database;
+    Database::Transaction transaction(database);
+    database.prepare("DELETE FROM usages WHERE stack = ?").bind(1, stack).run();
+    for (const auto& [name, usage] : usages) {
+      auto info = find(database, name);
+      if (!info) return base::fail(not_found(name));
+      database.prepare("INSERT OR REPLACE INTO usages (secret_id, stack, service, version) VALUES (?, ?, ?, ?)")
+          .bind(1, info->id)
+          .bind(2, usage.stack)
+          .bind(3, usage.service)
+          .bind(4, std::int64_t{usage.version})
+          .run();
+    }
+    transaction.commit();
+    return {};
+  });
+}
+
+}  // namespace stackup::store

@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include "store/crypto.hpp"
+
+namespace stackup::store::crypto {
+namespace {
+
+TEST(Crypto, SealThenOpenRoundTrips) {
+  const auto key = random_key();
+  const auto sealed = seal(key, as_bytes("the value"), "context");
+  EXPECT_EQ(sealed.size(), nonce_size + 9 + tag_size);
+  const auto opened = open(key, sealed, "context");
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->view(), "the value");
+}
+
+TEST(Crypto, EverySealUsesAFreshNonce) {
+  const auto key = random_key();
+  EXPECT_NE(seal(key, as_bytes("same"), "c"), seal(key, as_bytes("same"), "c"));
+}
+
+TEST(Crypto, OpeningFailsWithAnotherKeyContextOrAnyFlippedByte) {
+  const auto key = random_key();
+  const auto sealed = seal(key, as_bytes("the value"), "store/name/1");
+  EXPECT_FALSE(open(random_key(), sealed, "store/name/1"));
+  EXPECT_FALSE(open(key, sealed, "store/name/2"));
+  for (std::size_t i = 0; i < sealed.size(); ++i) {
+    auto tampered = sealed;
+    tampered[i] ^= 0x01;
+    EXPECT_FALSE(open(key, tampered, "store/name/1")) << "byte " << i;
+  }
+  EXPECT_FALSE(open(key, Bytes(5), "store/name/1"));
+}
+
+TEST(Crypto, DerivedKeysDifferByPurposeAndAreStable) {
+  const auto master = random_key();
+  const auto a = derive(master, "encryption");
+  const auto b = derive(master, "change-detection");
+  EXPECT_NE(Bytes(a.view().begin(), a.view().end()), Bytes(b.view().begin(), b.view().end()));
+  const auto again = derive(master, "encryption");
+  EXPECT_EQ(Bytes(a.view().begin(), a.view().end()), Bytes(again.view().begin(), again.view().end()));
+}
+
+TEST(Crypto, MacIsKeyedAndComparedInConstantTime) {
+  const auto key = random_key();
+  const auto first = mac(key, as_bytes("value"));
+  EXPECT_EQ(first.size(), 32u);
+  EXPECT_TRUE(equal_in_constant_time(first, mac(key, as_bytes("value"))));
+  EXPECT_FALSE(equal_in_constant_time(first, mac(key, as_bytes("value2"))));
+  EXPECT_FALSE(equal_in_constant_time(first, mac(random_key(), as_bytes("value"))));
+}
+
+TEST(Crypto, PassphrasesDeriveTheSameKeyOnlyWithTheSameSalt) {
+  const ScryptCost cheap{1024, 8, 1};
+  const Bytes salt(16, 7);
+  const auto a = key_from_passphrase("correct horse", salt, cheap);
+  const auto b = key_from_passphrase("correct horse", salt, cheap);
+  const auto c = key_from_passphrase("correct horse", Bytes(16, 8), cheap);
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(to_hex(a->view()), to_hex(b->view()));
+  EXPECT_NE(to_hex(a->view()), to_hex(c->view()));
+}
+
+TEST(Crypto, HexRoundTripsAndRejectsGarbage) {
+  const Bytes bytes{0x00, 0x7f, 0xff, 0x10};
+  EXPECT_EQ(to_hex(bytes), "007fff10");
+  EXPECT_EQ(from_hex("007FFF10").value(), bytes);
+  EXPECT_FALSE(from_hex("abc"));
+  EXPECT_FALSE(from_hex("zz"));
+}
+
+}  // namespace
+}  // namespace stackup::store::crypto
