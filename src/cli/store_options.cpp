@@ -87,7 +87,9 @@ base::Result<store::SecretStore> open_store_for_writing(const StoreLocation& loc
 base::Result<base::SecretBytes> read_value(const std::string& source) {
   if (source == "-") return base::read_secret(STDIN_FILENO);
   auto value = base::read_secret_file(source);
-  if (!value) return base::fail(fmt::format("{}: {}", source, value.error().message));
+  if (!value && value.error().message != base::secret_size_message) {
+    return base::fail(fmt::format("{}: {}", source, value.error().message));
+  }
   return value;
 }
 
