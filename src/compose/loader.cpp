@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
+
+#include "base/log.hpp"
 
 #include "base/docker_names.hpp"
 #include "compose/bind.hpp"
@@ -63,6 +66,22 @@ std::string directory_of(const std::string& path) {
   return parent.empty() ? "/" : parent;
 }
 
+// Logs how long each phase took, at debug level.
+class PhaseTimer {
+ public:
+  explicit PhaseTimer(std::string subject) : subject_(std::move(subject)) {}
+  void done(std::string_view phase) {
+    const auto now = std::chrono::steady_clock::now();
+    base::log::debug("{}: {} took {:.1f} ms", subject_, phase,
+                     std::chrono::duration<double, std::milli>(now - start_).count());
+    start_ = now;
+  }
+
+ private:
+  std::string subject_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
 class ProjectLoader {
  public:
   ProjectLoader(const LoadOptions& options, const FileSystem& files) : options_(options), files_(files) {}
@@ -113,14 +132,18 @@ class ProjectLoader {
     project.working_directory = project_directory_;
     for (const auto& name : names) project.files.push_back(absolute(options_.working_directory, name));
 
+    PhaseTimer timer("project");
     const auto home = environment_.get("HOME");
     canonicalize(result_.document, PathContext{project_directory_, home ? std::string(*home) : std::string()});
+    timer.done("canonicalize");
     check_semantics(SemanticContext{result_.document, project.name, project_directory_, options_.strict, files_,
                                     environment_, result_.diagnostics});
+    timer.done("semantic checks");
     if (!result_.diagnostics.has_errors()) {
       bind(result_.document, project);
       result_.project = std::move(project);
     }
+    timer.done("bind");
     return finish();
   }
 
@@ -151,7 +174,9 @@ class ProjectLoader {
 
   std::optional<Node> load_file(const std::shared_ptr<const base::SourceFile>& source,
                                 std::optional<FormatVersion>& first_version) {
+    PhaseTimer timer(source->name);
     auto root = parse_yaml(source, result_.diagnostics);
+    timer.done("parse");
     if (!root) return std::nullopt;
     if (root->is_null()) {
       result_.diagnostics.error({source, 1, 1}, "", "empty compose file: it needs at least a services: section");
@@ -172,7 +197,9 @@ class ProjectLoader {
     }
     check_version_rules(*root, version, result_.diagnostics);
     if (options_.interpolate) Interpolator(environment_, result_.diagnostics).run(*root);
+    timer.done("interpolate");
     validate_schema(*root, result_.diagnostics);
+    timer.done("schema");
     return root;
   }
 

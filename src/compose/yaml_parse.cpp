@@ -1,123 +1,201 @@
 #include "compose/yaml_parse.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <spanstream>
 
 #include "compose/path.hpp"
 
 namespace stackup::compose {
 namespace {
 
-// Aliases are shared in yaml-cpp's tree but copied into ours; this bounds the copies. Real files,
-// anchors and all, stay far below it; a "billion laughs" file hits it within milliseconds.
+// Aliases are copied into our tree; this bounds the copies. Real files, anchors and all, stay far
+// below it; a "billion laughs" file hits it within milliseconds.
 std::size_t node_budget_for(std::size_t text_size) { return 100'000 + 4 * text_size; }
 
-class Converter {
+struct BudgetExceeded {
+  base::Location location;
+  std::string path;
+};
+struct AliasCycle {
+  base::Location location;
+  std::string path;
+};
+
+// Builds our tree straight from yaml-cpp's parse events, without yaml-cpp's own node graph (which
+// costs more than the parse itself). Containers under construction wait on a stack; an anchor is
+// usable once its value is complete, so an alias to an unfinished one is a cycle.
+class TreeBuilder final : public YAML::EventHandler {
  public:
-  Converter(std::shared_ptr<const base::SourceFile> source, base::Diagnostics& diagnostics)
+  TreeBuilder(std::shared_ptr<const base::SourceFile> source, base::Diagnostics& diagnostics)
       : source_(std::move(source)), diagnostics_(diagnostics), budget_(node_budget_for(source_->text.size())) {}
 
-  // Throws BudgetExceeded when the alias expansion goes over the budget.
-  Node convert(const YAML::Node& yaml, const std::string& path) {
-    if (++produced_ > budget_) throw BudgetExceeded{location_of(yaml.Mark()), path};
-    Node node;
-    node.location = location_of(yaml.Mark());
-    const std::string& tag = yaml.Tag();
-    switch (yaml.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        node.kind = NodeKind::null;
-        break;
-      case YAML::NodeType::Scalar:
-        node.kind = NodeKind::scalar;
-        node.scalar = yaml.Scalar();
-        // yaml-cpp tags plain scalars "?" and quoted or block scalars "!"; `!!str` forces a string.
-        node.style = (tag == "!" || tag == "tag:yaml.org,2002:str") ? ScalarStyle::quoted : ScalarStyle::plain;
-        break;
-      case YAML::NodeType::Sequence: {
-        enter(yaml, node.location, path);
-        node.kind = NodeKind::sequence;
-        node.items.reserve(yaml.size());
-        std::size_t index = 0;
-        for (const auto& item : yaml) node.items.push_back(convert(item, item_path(path, index++)));
-        ancestors_.pop_back();
-        break;
-      }
-      case YAML::NodeType::Map:
-        enter(yaml, node.location, path);
-        node.kind = NodeKind::mapping;
-        convert_mapping(yaml, path, node);
-        ancestors_.pop_back();
-        break;
-    }
-    if (!tag.empty() && tag[0] == '!' && tag != "!") node.tag = tag;
-    return node;
+  std::optional<Node> take_root() { return std::move(root_); }
+
+  // The single place where yaml-cpp's 0-based marks become stackup's 1-based positions.
+  [[nodiscard]] base::Location location_of(const YAML::Mark& mark) const {
+    if (mark.is_null()) return {source_, 0, 0};
+    return {source_, mark.line + 1, mark.column + 1};
   }
 
-  struct BudgetExceeded {
-    base::Location location;
-    std::string path;
-  };
-  struct AliasCycle {
-    base::Location location;
-    std::string path;
-  };
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Node node;
+    node.location = location_of(mark);
+    complete(std::move(node), 1, anchor, true);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (anchor >= anchors_.size() || !anchors_[anchor].complete) throw AliasCycle{location_of(mark), current_path()};
+    const auto& anchored = anchors_[anchor];
+    count(anchored.size, mark);
+    complete(Node(anchored.node), anchored.size, YAML::NullAnchor, anchored.plain_scalar);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
+    Node node;
+    node.kind = NodeKind::scalar;
+    node.scalar = value;
+    node.location = location_of(mark);
+    // yaml-cpp tags plain scalars "?" and quoted or block scalars "!"; `!!str` forces a string.
+    node.style = (tag == "!" || tag == "tag:yaml.org,2002:str") ? ScalarStyle::quoted : ScalarStyle::plain;
+    keep_tag(node, tag);
+    count(1, mark);
+    complete(std::move(node), 1, anchor, tag == "?");
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(Node::make_sequence(location_of(mark)), tag, anchor, mark);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(Node::make_mapping(location_of(mark)), tag, anchor, mark);
+  }
+  void OnMapEnd() override {
+    Frame& frame = stack_.back();
+    apply_merge(frame.merge_sources, frame.merge_position, frame.node);
+    close();
+  }
 
  private:
-  // yaml-cpp lets an alias point at a collection that contains it; copying that would never end.
-  void enter(const YAML::Node& yaml, const base::Location& location, const std::string& path) {
-    for (const auto& ancestor : ancestors_) {
-      if (ancestor.is(yaml)) throw AliasCycle{location, path};
-    }
-    ancestors_.push_back(yaml);
-  }
-
-  void convert_mapping(const YAML::Node& yaml, const std::string& path, Node& node) {
-    node.entries.reserve(yaml.size());
+  struct PendingKey {
+    std::string text;
+    base::Location location;
+    bool plain = false;
+    bool refused = false;  // not a string: its value is dropped
+  };
+  struct Frame {
+    Node node;
+    YAML::anchor_t anchor = YAML::NullAnchor;
+    std::size_t size = 1;  // nodes in this subtree, for the alias budget
+    std::optional<PendingKey> key;
     std::vector<Node> merge_sources;
     std::size_t merge_position = 0;
-    for (const auto& pair : yaml) {
-      const auto key_location = location_of(pair.first.Mark());
-      if (!pair.first.IsScalar()) {
-        diagnostics_.error(key_location, path, "mapping keys must be strings");
-        continue;
-      }
-      const std::string& key = pair.first.Scalar();
-      if (key == "<<" && pair.first.Tag() == "?") {
-        merge_position = node.entries.size();
-        collect_merge_sources(pair.second, child_path(path, key), merge_sources);
-        continue;
-      }
-      if (const auto* previous = node.find_entry(key)) {
-        diagnostics_.error(key_location, path,
-                           fmt::format("mapping key \"{}\" already defined at line {}", key, previous->key_location.line));
-        continue;
-      }
-      node.entries.push_back(Entry{key, key_location, convert(pair.second, child_path(path, key))});
-    }
-    apply_merge(merge_sources, merge_position, node);
+  };
+  struct Anchored {
+    Node node;
+    std::size_t size = 0;
+    bool complete = false;
+    bool plain_scalar = false;
+  };
+
+  static void keep_tag(Node& node, const std::string& tag) {
+    if (!tag.empty() && tag[0] == '!' && tag != "!") node.tag = tag;
   }
 
-  void collect_merge_sources(const YAML::Node& value, const std::string& path, std::vector<Node>& out) {
-    if (value.IsMap()) {
-      out.push_back(convert(value, path));
+  void count(std::size_t nodes, const YAML::Mark& mark) {
+    produced_ += nodes;
+    if (produced_ > budget_) throw BudgetExceeded{location_of(mark), current_path()};
+  }
+
+  void open(Node node, const std::string& tag, YAML::anchor_t anchor, const YAML::Mark& mark) {
+    count(1, mark);
+    keep_tag(node, tag);
+    if (anchor != YAML::NullAnchor) remember(anchor).complete = false;
+    Frame frame;
+    frame.node = std::move(node);
+    frame.anchor = anchor;
+    stack_.push_back(std::move(frame));
+  }
+
+  void close() {
+    Frame frame = std::move(stack_.back());
+    stack_.pop_back();
+    complete(std::move(frame.node), frame.size, frame.anchor, false);
+  }
+
+  Anchored& remember(YAML::anchor_t anchor) {
+    if (anchors_.size() <= anchor) anchors_.resize(anchor + 1);
+    return anchors_[anchor];
+  }
+
+  // A finished value: remember it for its anchor, then hand it to its parent.
+  void complete(Node node, std::size_t size, YAML::anchor_t anchor, bool plain_scalar) {
+    if (anchor != YAML::NullAnchor) remember(anchor) = Anchored{node, size, true, plain_scalar};
+    if (stack_.empty()) {
+      root_ = std::move(node);
       return;
     }
-    if (value.IsSequence()) {
-      for (const auto& item : value) {
-        if (item.IsMap()) {
-          out.push_back(convert(item, path));
+    Frame& parent = stack_.back();
+    parent.size += size;
+    if (parent.node.is_sequence()) {
+      parent.node.items.push_back(std::move(node));
+      return;
+    }
+    if (!parent.key) {
+      if (!node.is_scalar() && !node.is_null()) {
+        diagnostics_.error(node.location, current_path(), "mapping keys must be strings");
+        parent.key = PendingKey{std::string(), node.location, false, true};
+        return;
+      }
+      parent.key = PendingKey{node.scalar, node.location, plain_scalar, false};
+      return;
+    }
+    PendingKey key = std::move(*parent.key);
+    parent.key.reset();
+    add_entry(parent, std::move(key), std::move(node));
+  }
+
+  void add_entry(Frame& parent, PendingKey key, Node value) {
+    if (key.refused) return;
+    if (key.text == "<<" && key.plain) {
+      parent.merge_position = parent.node.entries.size();
+      collect_merge_sources(std::move(value), parent.merge_sources);
+      return;
+    }
+    if (const auto* previous = parent.node.find_entry(key.text)) {
+      diagnostics_.error(key.location, current_path(),
+                         fmt::format("mapping key \"{}\" already defined at line {}", key.text, previous->key_location.line));
+      return;
+    }
+    parent.node.entries.push_back(Entry{std::move(key.text), key.location, std::move(value)});
+  }
+
+  void collect_merge_sources(Node value, std::vector<Node>& out) {
+    const auto path = child_path(current_path(), "<<");
+    if (value.is_mapping()) {
+      out.push_back(std::move(value));
+    } else if (value.is_sequence()) {
+      for (auto& item : value.items) {
+        if (item.is_mapping()) {
+          out.push_back(std::move(item));
         } else {
-          diagnostics_.error(location_of(item.Mark()), path, "a merge key (<<) takes a mapping or a list of mappings");
+          diagnostics_.error(item.location, path, "a merge key (<<) takes a mapping or a list of mappings");
         }
       }
-      return;
+    } else {
+      diagnostics_.error(value.location, path, "a merge key (<<) takes a mapping or a list of mappings");
     }
-    diagnostics_.error(location_of(value.Mark()), path, "a merge key (<<) takes a mapping or a list of mappings");
   }
 
   // YAML merge keys: keys written in the mapping win; among the merged mappings the first wins.
@@ -134,19 +212,29 @@ class Converter {
                         std::make_move_iterator(merged.begin()), std::make_move_iterator(merged.end()));
   }
 
-  // The single place where yaml-cpp's 0-based marks become stackup's 1-based positions.
-  [[nodiscard]] base::Location location_of(const YAML::Mark& mark) const {
-    if (mark.is_null()) return {source_, 0, 0};
-    return {source_, mark.line + 1, mark.column + 1};
+  // The dotted path of the value being built; only computed for messages.
+  [[nodiscard]] std::string current_path() const {
+    std::string path;
+    for (std::size_t i = 0; i < stack_.size(); ++i) {
+      if (i + 1 >= stack_.size()) break;
+      const Frame& frame = stack_[i];
+      if (frame.node.is_sequence()) {
+        path = item_path(path, frame.node.items.size());
+      } else if (frame.key) {
+        path = child_path(path, frame.key->text);
+      }
+    }
+    if (!stack_.empty() && stack_.back().key) path = child_path(path, stack_.back().key->text);
+    return path;
   }
 
   std::shared_ptr<const base::SourceFile> source_;
   base::Diagnostics& diagnostics_;
   std::size_t budget_;
   std::size_t produced_ = 0;
-  std::vector<YAML::Node> ancestors_;
-
-  friend std::optional<Node> compose::parse_yaml(const std::shared_ptr<const base::SourceFile>&, base::Diagnostics&);
+  std::vector<Frame> stack_;
+  std::vector<Anchored> anchors_;
+  std::optional<Node> root_;
 };
 
 // yaml-cpp's words, with what they usually mean in a compose file.
@@ -226,26 +314,27 @@ std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& so
                                   static_cast<unsigned char>(source->text[*offset])));
     return std::nullopt;
   }
-  Converter converter(source, diagnostics);
+  TreeBuilder builder(source, diagnostics);
   try {
-    const YAML::Node root = YAML::Load(source->text.find('\t') == std::string::npos
-                                           ? source->text
-                                           : without_blank_tab_lines(source->text));
-    return converter.convert(root, "");
-  } catch (const Converter::BudgetExceeded& exceeded) {
+    const std::string cleaned = source->text.find('\t') == std::string::npos ? std::string() : without_blank_tab_lines(source->text);
+    std::ispanstream input(cleaned.empty() ? std::span<const char>(source->text) : std::span<const char>(cleaned));
+    YAML::Parser parser(input);
+    if (!parser.HandleNextDocument(builder)) return Node{};  // an empty stream
+    auto root = builder.take_root();
+    return root ? std::move(*root) : Node{};
+  } catch (const BudgetExceeded& exceeded) {
     diagnostics.error(exceeded.location, exceeded.path,
                       fmt::format("too many aliases: expanding them would create more than {} values "
                                   "(a \"billion laughs\" document?); use fewer nested anchors",
                                   node_budget_for(source->text.size())));
-  } catch (const Converter::AliasCycle& cycle) {
-    diagnostics.error(cycle.location, cycle.path, "an alias refers to a mapping or list that contains it; anchors cannot nest themselves");
+  } catch (const AliasCycle& cycle) {
+    diagnostics.error(cycle.location, cycle.path,
+                      "an alias refers to a mapping or list that contains it; anchors cannot nest themselves");
   } catch (const YAML::DeepRecursion& error) {
-    diagnostics.error(converter.location_of(error.mark), "",
+    diagnostics.error(builder.location_of(error.mark), "",
                       fmt::format("values nested more than {} levels deep; a compose file never needs that", error.depth()));
-  } catch (const YAML::ParserException& error) {
-    diagnostics.error(converter.location_of(error.mark), "", describe_parser_error(error.msg));
   } catch (const YAML::Exception& error) {
-    diagnostics.error(converter.location_of(error.mark), "", describe_parser_error(error.msg));
+    diagnostics.error(builder.location_of(error.mark), "", describe_parser_error(error.msg));
   }
   return std::nullopt;
 }
