@@ -104,7 +104,6 @@ Service service_of(const Entry& entry) {
   if (const Node* networks = node.find("networks")) {
     for (const auto& entry_ : list_or_dict_to_mapping(*networks).entries) service.networks.push_back(entry_.key);
   }
-  service.definition = node;
   return service;
 }
 

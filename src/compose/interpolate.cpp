@@ -113,16 +113,36 @@ std::expected<std::string, TemplateError> substitute(std::string_view text, cons
   return Substitution(environment, unset).expand(text, pos, false);
 }
 
-void Interpolator::run(Node& root) { visit(root, ""); }
+void Interpolator::run(Node& root) { visit(root); }
 
-void Interpolator::visit(Node& node, const std::string& path) {
+std::string Interpolator::path() const {
+  std::string out;
+  for (const auto& segment : segments_) {
+    if (const auto* key = std::get_if<std::string_view>(&segment)) {
+      out = child_path(out, *key);
+    } else {
+      out = item_path(out, std::get<std::size_t>(segment));
+    }
+  }
+  return out;
+}
+
+void Interpolator::visit(Node& node) {
   switch (node.kind) {
     case NodeKind::null: return;
     case NodeKind::sequence:
-      for (std::size_t i = 0; i < node.items.size(); ++i) visit(node.items[i], item_path(path, i));
+      for (std::size_t i = 0; i < node.items.size(); ++i) {
+        segments_.emplace_back(i);
+        visit(node.items[i]);
+        segments_.pop_back();
+      }
       return;
     case NodeKind::mapping:
-      for (auto& entry : node.entries) visit(entry.value, child_path(path, entry.key));
+      for (auto& entry : node.entries) {
+        segments_.emplace_back(std::string_view(entry.key));
+        visit(entry.value);
+        segments_.pop_back();
+      }
       return;
     case NodeKind::scalar: break;
   }
@@ -134,9 +154,9 @@ void Interpolator::visit(Node& node, const std::string& path) {
     if (error.kind == TemplateError::Kind::required_missing) {
       std::string message = fmt::format("required variable {} is missing a value", error.variable);
       if (!error.message.empty()) message += ": " + error.message;
-      diagnostics_.error(node.location, path, message);
+      diagnostics_.error(node.location, path(), message);
     } else {
-      diagnostics_.error(node.location, path,
+      diagnostics_.error(node.location, path(),
                          fmt::format("invalid interpolation format \"{}\"; you may need to escape any $ with another $",
                                      node.scalar));
     }
@@ -144,7 +164,7 @@ void Interpolator::visit(Node& node, const std::string& path) {
   }
   for (const auto& name : unset) {
     if (warned_.insert(name).second) {
-      diagnostics_.warning(node.location, path,
+      diagnostics_.warning(node.location, path(),
                            fmt::format("the \"{}\" variable is not set. Defaulting to a blank string.", name));
     }
   }

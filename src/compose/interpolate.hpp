@@ -5,6 +5,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "base/diagnostic.hpp"
 #include "compose/environment.hpp"
@@ -31,9 +33,12 @@ class Interpolator {
   void run(Node& root);
 
  private:
-  void visit(Node& node, const std::string& path);
+  void visit(Node& node);
+  [[nodiscard]] std::string path() const;
 
   const Environment& environment_;
+  // Where the visit is: keys and list indexes, turned into a dotted path only for a message.
+  std::vector<std::variant<std::string_view, std::size_t>> segments_;
   base::Diagnostics& diagnostics_;
   std::set<std::string, std::less<>> warned_;
 };

@@ -64,7 +64,6 @@ struct Service {
   std::vector<Dependency> depends_on;
   std::vector<std::string> networks;
   base::Location location;
-  Node definition;  // the canonical node, for fields the typed model does not name yet
 };
 
 struct NamedResource {  // a top-level network or volume

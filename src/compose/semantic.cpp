@@ -18,11 +18,12 @@ namespace {
 
 // --- matching document paths such as "services.*.secrets[*]" --------------------------------------
 
+// Refers into the walk's own state: valid only during the check it is passed to.
 struct Match {
   const Node& node;
-  std::string path;
-  std::vector<std::string> captures;  // what each * stood for
-  base::Location key_location;        // the key of the matched value, when it is a mapping value
+  const std::string& path;
+  const std::vector<std::string>& captures;  // what each * stood for
+  const base::Location& key_location;        // the key of the matched value, when it is a mapping value
 };
 
 using Check = void (*)(const Match&, const SemanticContext&);
@@ -48,9 +49,9 @@ std::vector<std::string_view> split_pattern(std::string_view pattern) {
   return segments;
 }
 
+template <class OnMatch>
 void visit(const Node& node, std::span<const std::string_view> segments, const std::string& path,
-           std::vector<std::string>& captures, const base::Location& key_location,
-           const std::function<void(const Match&)>& on_match) {
+           std::vector<std::string>& captures, const base::Location& key_location, const OnMatch& on_match) {
   if (segments.empty()) {
     on_match(Match{node, path, captures, key_location});
     return;
