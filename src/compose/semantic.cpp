@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <span>
+#include <unordered_set>
 
 #include "base/docker_names.hpp"
 #include "compose/model.hpp"
@@ -26,7 +27,13 @@ struct Match {
   const base::Location& key_location;        // the key of the matched value, when it is a mapping value
 };
 
-using Check = void (*)(const Match&, const SemanticContext&);
+// What the rules share: the caller's context, plus the defined names of each section, hashed once
+// (a thousand services referring to a thousand secrets must not be a million comparisons).
+struct RuleContext : SemanticContext {
+  std::map<std::string_view, std::unordered_set<std::string_view>> defined;
+};
+
+using Check = void (*)(const Match&, const RuleContext&);
 
 struct Rule {
   std::string_view pattern;
@@ -88,9 +95,9 @@ const Node* section(const SemanticContext& context, std::string_view name) {
   return node && node->is_mapping() ? node : nullptr;
 }
 
-bool defined_in(const SemanticContext& context, std::string_view section_name, std::string_view key) {
-  const Node* node = section(context, section_name);
-  return node && node->find(key);
+bool defined_in(const RuleContext& context, std::string_view section_name, std::string_view key) {
+  const auto it = context.defined.find(section_name);
+  return it != context.defined.end() && it->second.contains(key);
 }
 
 void file_problem(const SemanticContext& context, const Node& at, const std::string& path, std::string message) {
@@ -234,21 +241,21 @@ void check_definition(const Match& match, const SemanticContext& context, std::s
   }
 }
 
-void check_secret_definition(const Match& match, const SemanticContext& context) {
+void check_secret_definition(const Match& match, const RuleContext& context) {
   check_definition(match, context, "secret", {"file", "environment"});
 }
 
-void check_config_definition(const Match& match, const SemanticContext& context) {
+void check_config_definition(const Match& match, const RuleContext& context) {
   check_definition(match, context, "config", {"file", "environment", "content"});
 }
 
-void check_network_or_volume(const Match& match, const SemanticContext& context) {
+void check_network_or_volume(const Match& match, const RuleContext& context) {
   if (match.node.is_mapping()) check_legacy_external(match, context, match.path.starts_with("networks") ? "network" : "volume");
 }
 
 // --- services ---------------------------------------------------------------------------------------
 
-void check_service(const Match& match, const SemanticContext& context) {
+void check_service(const Match& match, const RuleContext& context) {
   const auto& name = match.captures.front();
   if (!is_valid_key(name)) {
     context.diagnostics.error(match.key_location, match.path,
@@ -334,7 +341,7 @@ void check_target(const Node& item, const std::string& path, const SemanticConte
   }
 }
 
-void check_file_reference(const Match& match, const SemanticContext& context, std::string_view kind,
+void check_file_reference(const Match& match, const RuleContext& context, std::string_view kind,
                           std::string_view section_name) {
   const Node& item = match.node;
   if (!item.is_mapping()) return;
@@ -353,15 +360,15 @@ void check_file_reference(const Match& match, const SemanticContext& context, st
   check_target(item, match.path, context);
 }
 
-void check_service_secret(const Match& match, const SemanticContext& context) {
+void check_service_secret(const Match& match, const RuleContext& context) {
   check_file_reference(match, context, "secret", "secrets");
 }
 
-void check_service_config(const Match& match, const SemanticContext& context) {
+void check_service_config(const Match& match, const RuleContext& context) {
   check_file_reference(match, context, "config", "configs");
 }
 
-void check_duplicate_targets(const Match& match, const SemanticContext& context) {
+void check_duplicate_targets(const Match& match, const RuleContext& context) {
   if (!match.node.is_sequence()) return;
   std::map<std::string, std::string> seen;  // mount path -> source
   for (std::size_t i = 0; i < match.node.items.size(); ++i) {
@@ -399,7 +406,7 @@ base::Location reference_location(const Node& container, const std::string& name
   return value->location;
 }
 
-void check_service_networks(const Match& match, const SemanticContext& context) {
+void check_service_networks(const Match& match, const RuleContext& context) {
   for (const auto& [name, value] : named_references(match.node)) {
     if (name == "default" || defined_in(context, "networks", name)) continue;
     context.diagnostics.error(reference_location(match.node, name, value), child_path(match.path, name),
@@ -409,7 +416,7 @@ void check_service_networks(const Match& match, const SemanticContext& context) 
   }
 }
 
-void check_service_volume(const Match& match, const SemanticContext& context) {
+void check_service_volume(const Match& match, const RuleContext& context) {
   std::string source;
   const Node* at = &match.node;
   if (match.node.is_scalar()) {
@@ -435,7 +442,7 @@ void check_service_volume(const Match& match, const SemanticContext& context) {
   }
 }
 
-void check_dependencies(const Match& match, const SemanticContext& context) {
+void check_dependencies(const Match& match, const RuleContext& context) {
   for (const auto& [name, value] : named_references(match.node)) {
     if (defined_in(context, "services", name)) continue;
     context.diagnostics.error(reference_location(match.node, name, value), child_path(match.path, name),
@@ -499,7 +506,14 @@ constexpr Rule rules[] = {
 
 }  // namespace
 
-void check_semantics(const SemanticContext& context) {
+void check_semantics(const SemanticContext& semantic_context) {
+  RuleContext context{semantic_context, {}};
+  for (const char* name : {"services", "secrets", "configs", "networks", "volumes"}) {
+    auto& names = context.defined[name];
+    if (const Node* node = section(context, name)) {
+      for (const auto& entry : node->entries) names.insert(entry.key);
+    }
+  }
   for (const auto& rule : rules) {
     const auto segments = split_pattern(rule.pattern);
     std::vector<std::string> captures;

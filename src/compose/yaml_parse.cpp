@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <spanstream>
+#include <unordered_set>
 
 #include "compose/path.hpp"
 
@@ -101,7 +102,19 @@ class TreeBuilder final : public YAML::EventHandler {
     std::optional<PendingKey> key;
     std::vector<Node> merge_sources;
     std::size_t merge_position = 0;
+    std::unordered_set<std::string> keys;  // filled once a mapping is large, for the duplicate check
   };
+
+  static constexpr std::size_t linear_search_limit = 16;
+
+  static bool has_key(Frame& frame, const std::string& key) {
+    auto& entries = frame.node.entries;
+    if (entries.size() <= linear_search_limit) return frame.node.find_entry(key) != nullptr;
+    if (frame.keys.empty()) {
+      for (const auto& entry : entries) frame.keys.insert(entry.key);
+    }
+    return frame.keys.contains(key);
+  }
   struct Anchored {
     Node node;
     std::size_t size = 0;
@@ -173,11 +186,13 @@ class TreeBuilder final : public YAML::EventHandler {
       collect_merge_sources(std::move(value), parent.merge_sources);
       return;
     }
-    if (const auto* previous = parent.node.find_entry(key.text)) {
+    if (has_key(parent, key.text)) {
+      const auto* previous = parent.node.find_entry(key.text);
       diagnostics_.error(key.location, current_path(),
                          fmt::format("mapping key \"{}\" already defined at line {}", key.text, previous->key_location.line));
       return;
     }
+    if (!parent.keys.empty()) parent.keys.insert(key.text);
     parent.node.entries.push_back(Entry{std::move(key.text), key.location, std::move(value)});
   }
 
