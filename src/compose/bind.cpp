@@ -1,4 +1,5 @@
 #include "compose/bind.hpp"
+#include "compose/bind_service.hpp"
 
 #include <charconv>
 
@@ -101,9 +102,7 @@ Service service_of(const Entry& entry) {
   service.secrets = references_of(node.find("secrets"));
   service.configs = references_of(node.find("configs"));
   service.depends_on = dependencies_of(node.find("depends_on"));
-  if (const Node* networks = node.find("networks")) {
-    for (const auto& entry_ : list_or_dict_to_mapping(*networks).entries) service.networks.push_back(entry_.key);
-  }
+  bind_runtime_fields(node, service);
   return service;
 }
 

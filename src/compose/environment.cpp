@@ -12,6 +12,13 @@ std::optional<std::string_view> Environment::get(std::string_view name) const {
   return it->second;
 }
 
+std::vector<std::string> Environment::names() const {
+  std::vector<std::string> out;
+  out.reserve(values_.size());
+  for (const auto& [name, value] : values_) out.push_back(name);
+  return out;
+}
+
 Environment Environment::from_strings(const std::vector<std::string>& assignments) {
   Environment environment;
   for (const auto& assignment : assignments) {

@@ -17,6 +17,8 @@ class Environment {
   // Adds only the names not set yet, so an earlier, stronger source keeps its values.
   void set_default(std::string name, std::string value) { values_.try_emplace(std::move(name), std::move(value)); }
 
+  [[nodiscard]] std::vector<std::string> names() const;
+
   // From `environ`-style NAME=VALUE strings.
   static Environment from_strings(const std::vector<std::string>& assignments);
 

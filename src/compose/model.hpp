@@ -54,6 +54,31 @@ struct Dependency {
   bool required = true;
 };
 
+struct PortMapping {
+  std::string host_ip;
+  std::string published;  // empty: an ephemeral host port
+  std::string target;
+  std::string protocol = "tcp";
+};
+
+struct VolumeMount {
+  std::string type;    // volume, bind or tmpfs
+  std::string source;  // the volume's key for named volumes; a host path for binds
+  std::string target;
+  bool read_only = false;
+};
+
+struct Healthcheck {
+  std::vector<std::string> test;  // ["CMD", ...], ["CMD-SHELL", "..."] or ["NONE"]
+  std::string interval, timeout, start_period;
+  int retries = 0;
+};
+
+struct ServiceNetwork {
+  std::string key;  // the top-level network's key, or "default"
+  std::vector<std::string> aliases;
+};
+
 struct Service {
   std::string name;
   std::string image;  // empty when only `build:` is given
@@ -62,7 +87,23 @@ struct Service {
   std::vector<FileReference> secrets;
   std::vector<FileReference> configs;
   std::vector<Dependency> depends_on;
-  std::vector<std::string> networks;
+  std::vector<ServiceNetwork> networks;  // "default" when none is named
+  // As the engine wants them; `command: "a b"` (a string) is split the way a shell would.
+  std::optional<std::vector<std::string>> command;
+  std::optional<std::vector<std::string>> entrypoint;
+  std::map<std::string, std::optional<std::string>> environment;  // no value: taken from stackup's environment
+  std::vector<std::string> env_files;                              // absolute; read at deploy time
+  std::map<std::string, std::string> labels;
+  std::string user, working_dir, hostname, restart, stop_signal, stop_grace_period;
+  std::vector<PortMapping> ports;
+  std::vector<std::string> expose;
+  std::vector<VolumeMount> volumes;
+  std::vector<std::string> tmpfs;
+  std::optional<Healthcheck> healthcheck;
+  bool read_only = false;
+  bool init = false;
+  std::string cpus_limit, memory_limit;  // deploy.resources.limits
+  std::vector<std::string> ignored_fields;  // present but not honoured by the local orchestrator
   base::Location location;
 };
 

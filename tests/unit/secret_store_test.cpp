@@ -39,7 +39,8 @@ TEST(SecretNames, FollowDockersRuleInEachPathSegment) {
   for (const char* name : {"db_password", "a", "team/app/db-password", "x.y-z_1", "A1"}) {
     EXPECT_TRUE(is_valid_secret_name(name)) << name;
   }
-  for (const char* name : {"", "-x", "x-", "a b", "team//x", "/x", "x/", "ü", std::string(65, 'a').c_str()}) {
+  const std::string too_long(65, 'a');
+  for (const std::string& name : std::vector<std::string>{"", "-x", "x-", "a b", "team//x", "/x", "x/", "ü", too_long}) {
     EXPECT_FALSE(is_valid_secret_name(name)) << name;
   }
 }

@@ -1,0 +1,198 @@
+#include "deploy/container_config.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "compose/filesystem.hpp"
+
+namespace stackup::deploy {
+namespace {
+
+using engine::Json;
+
+std::string fnv1a_hex(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return fmt::format("{:016x}", hash);
+}
+
+Json environment_of(const compose::Service& service, const compose::Environment& environment) {
+  compose::Environment values;
+  base::Diagnostics ignored;
+  const compose::DiskFileSystem disk;
+  for (const auto& path : service.env_files) {
+    if (auto text = disk.read(path)) {
+      compose::load_env_file(std::make_shared<const base::SourceFile>(base::SourceFile{path, std::move(*text)}), values,
+                             ignored);
+    }
+  }
+  // `environment` wins over env_file; a name without a value comes from stackup's environment.
+  std::map<std::string, std::optional<std::string>> all = service.environment;
+  for (const auto& name : values.names()) all.try_emplace(name, std::string(*values.get(name)));
+  Json list = Json::array();
+  for (auto& [name, value] : all) {
+    if (!value) {
+      if (const auto from_environment = environment.get(name)) value = std::string(*from_environment);
+    }
+    if (value) list.push_back(name + "=" + *value);
+  }
+  return list;
+}
+
+Json healthcheck_of(const compose::Healthcheck& check) {
+  Json json{{"Test", check.test}};
+  if (!check.interval.empty()) json["Interval"] = parse_duration(check.interval);
+  if (!check.timeout.empty()) json["Timeout"] = parse_duration(check.timeout);
+  if (!check.start_period.empty()) json["StartPeriod"] = parse_duration(check.start_period);
+  if (check.retries > 0) json["Retries"] = check.retries;
+  return json;
+}
+
+}  // namespace
+
+std::string container_name(const std::string& stack, const std::string& service, int number) {
+  return fmt::format("{}-{}-{}", stack, service, number);
+}
+
+std::string network_name(const compose::Project& project, const std::string& stack, const std::string& key) {
+  if (const auto it = project.networks.find(key); it != project.networks.end() && !it->second.name.empty()) {
+    return it->second.name;
+  }
+  if (const auto it = project.networks.find(key); it != project.networks.end() && it->second.external) return key;
+  return stack + "_" + key;
+}
+
+std::string volume_name(const compose::Project& project, const std::string& stack, const std::string& key) {
+  if (const auto it = project.volumes.find(key); it != project.volumes.end() && !it->second.name.empty()) {
+    return it->second.name;
+  }
+  if (const auto it = project.volumes.find(key); it != project.volumes.end() && it->second.external) return key;
+  return stack + "_" + key;
+}
+
+std::int64_t parse_duration(std::string_view text) {
+  double total = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t end = i;
+    while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.')) ++end;
+    const double number = std::atof(std::string(text.substr(i, end - i)).c_str());
+    std::size_t unit_end = end;
+    while (unit_end < text.size() && std::isalpha(static_cast<unsigned char>(text[unit_end]))) ++unit_end;
+    const auto unit = text.substr(end, unit_end - end);
+    const double scale = unit == "h" ? 3600e9 : unit == "m" ? 60e9 : unit == "ms" ? 1e6 : unit == "us" ? 1e3 : unit == "ns" ? 1 : 1e9;
+    total += number * scale;
+    if (unit_end == i) break;
+    i = unit_end;
+  }
+  return static_cast<std::int64_t>(std::llround(total));
+}
+
+std::int64_t parse_bytes(std::string_view text) {
+  std::size_t end = 0;
+  while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.')) ++end;
+  const double number = std::atof(std::string(text.substr(0, end)).c_str());
+  const char unit = end < text.size() ? static_cast<char>(std::tolower(static_cast<unsigned char>(text[end]))) : 'b';
+  const double scale = unit == 'k' ? 1024.0 : unit == 'm' ? 1024.0 * 1024 : unit == 'g' ? 1024.0 * 1024 * 1024 : 1.0;
+  return static_cast<std::int64_t>(number * scale);
+}
+
+ContainerPlan plan_container(const compose::Project& project, const compose::Service& service, const std::string& stack,
+                             int number, std::vector<SecretMount> secrets, const compose::Environment& environment) {
+  ContainerPlan plan;
+  plan.name = container_name(stack, service.name, number);
+  plan.service = service.name;
+  plan.number = number;
+  plan.secrets = std::move(secrets);
+
+  Json labels = Json::object();
+  for (const auto& [key, value] : service.labels) labels[key] = value;
+  labels[std::string(namespace_label)] = stack;
+  labels["com.docker.compose.project"] = stack;
+  labels["com.docker.compose.service"] = service.name;
+  labels["com.docker.compose.container-number"] = std::to_string(number);
+
+  Json config{{"Image", service.image}, {"Env", environment_of(service, environment)}, {"Labels", labels}};
+  if (service.command) config["Cmd"] = *service.command;
+  if (service.entrypoint) config["Entrypoint"] = *service.entrypoint;
+  if (!service.user.empty()) config["User"] = service.user;
+  if (!service.working_dir.empty()) config["WorkingDir"] = service.working_dir;
+  if (!service.hostname.empty()) config["Hostname"] = service.hostname;
+  if (!service.stop_signal.empty()) config["StopSignal"] = service.stop_signal;
+  if (!service.stop_grace_period.empty()) {
+    config["StopTimeout"] = std::max<std::int64_t>(1, parse_duration(service.stop_grace_period) / 1000000000);
+  }
+  if (service.healthcheck) config["Healthcheck"] = healthcheck_of(*service.healthcheck);
+
+  Json host{{"Mounts", Json::array()}, {"Tmpfs", Json::object()}, {"PortBindings", Json::object()}};
+  Json exposed = Json::object();
+  for (const auto& port : service.ports) {
+    const auto key = port.target + "/" + port.protocol;
+    exposed[key] = Json::object();
+    host["PortBindings"][key].push_back({{"HostIp", port.host_ip}, {"HostPort", port.published}});
+  }
+  for (const auto& port : service.expose) exposed[port.find('/') == std::string::npos ? port + "/tcp" : port] = Json::object();
+  if (!exposed.empty()) config["ExposedPorts"] = exposed;
+  for (const auto& volume : service.volumes) {
+    if (volume.type == "tmpfs") {
+      host["Tmpfs"][volume.target] = "";
+      continue;
+    }
+    Json mount{{"Type", volume.type}, {"Target", volume.target}, {"ReadOnly", volume.read_only}};
+    if (!volume.source.empty()) {
+      mount["Source"] = volume.type == "volume" ? volume_name(project, stack, volume.source) : volume.source;
+    }
+    host["Mounts"].push_back(mount);
+  }
+  for (const auto& path : service.tmpfs) host["Tmpfs"][path] = "";
+  if (!service.restart.empty()) {
+    const auto colon = service.restart.find(':');
+    Json policy{{"Name", service.restart.substr(0, colon)}};
+    if (colon != std::string::npos) policy["MaximumRetryCount"] = std::atoi(service.restart.substr(colon + 1).c_str());
+    host["RestartPolicy"] = policy;
+  }
+  if (service.read_only) host["ReadonlyRootfs"] = true;
+  if (service.init) host["Init"] = true;
+  if (!service.cpus_limit.empty()) host["NanoCpus"] = static_cast<std::int64_t>(std::atof(service.cpus_limit.c_str()) * 1e9);
+  if (!service.memory_limit.empty()) host["Memory"] = parse_bytes(service.memory_limit);
+
+  // The first network at create time; the others are connected before the container starts.
+  const auto& first = service.networks.front();
+  const auto first_name = network_name(project, stack, first.key);
+  host["NetworkMode"] = first_name;
+  auto endpoint = [&](const compose::ServiceNetwork& network) {
+    Json aliases = Json::array({service.name});
+    for (const auto& alias : network.aliases) aliases.push_back(alias);
+    return Json{{"Aliases", aliases}};
+  };
+  config["NetworkingConfig"] = {{"EndpointsConfig", {{first_name, endpoint(first)}}}};
+  for (std::size_t i = 1; i < service.networks.size(); ++i) {
+    plan.extra_networks.emplace_back(network_name(project, stack, service.networks[i].key), endpoint(service.networks[i]));
+  }
+  config["HostConfig"] = host;
+
+  // The hash covers the configuration, the other networks and each secret's version and target.
+  Json identity{{"config", config}, {"networks", Json::array()}, {"secrets", Json::array()}};
+  for (const auto& [name, network_endpoint] : plan.extra_networks) identity["networks"].push_back({name, network_endpoint});
+  for (const auto& secret : plan.secrets) identity["secrets"].push_back({secret.secret, secret.version, secret.target});
+  plan.hash = fnv1a_hex(identity.dump());
+  plan.config = std::move(config);
+  return plan;
+}
+
+Json config_with_secrets(const ContainerPlan& plan, const std::string& directory) {
+  Json config = plan.config;
+  config["Labels"][std::string(hash_label)] = plan.hash;
+  config["Labels"][std::string(secrets_label)] = directory;
+  for (const auto& secret : plan.secrets) {
+    config["HostConfig"]["Mounts"].push_back(
+        {{"Type", "bind"}, {"Source", directory + "/" + secret.file_name}, {"Target", secret.target}, {"ReadOnly", true}});
+  }
+  return config;
+}
+
+}  // namespace stackup::deploy

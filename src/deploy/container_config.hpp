@@ -1,0 +1,49 @@
+#pragma once
+// What a service's container looks like to the engine: Engine API JSON built from the typed model,
+// and a hash of everything that defines it (its configuration and its secrets' versions), so a
+// redeploy touches exactly the containers whose hash changed.
+#include <string>
+#include <vector>
+
+#include "compose/environment.hpp"
+#include "compose/model.hpp"
+#include "engine/engine.hpp"
+
+namespace stackup::deploy {
+
+inline constexpr std::string_view namespace_label = "com.docker.stack.namespace";
+inline constexpr std::string_view hash_label = "com.stackup.config-hash";
+inline constexpr std::string_view secrets_label = "com.stackup.secrets-directory";
+
+struct SecretMount {
+  std::string secret;  // store name
+  int version = 0;
+  std::string file_name;  // in the container's secrets directory
+  std::string target;     // the absolute path in the container
+};
+
+struct ContainerPlan {
+  std::string name;  // STACK-service-N
+  std::string service;
+  int number = 1;
+  engine::Json config;  // without the secret mounts' host paths, which are per materialization
+  std::string hash;
+  std::vector<SecretMount> secrets;
+  std::vector<std::pair<std::string, engine::Json>> extra_networks;  // connected after create
+};
+
+std::string container_name(const std::string& stack, const std::string& service, int number);
+std::string network_name(const compose::Project& project, const std::string& stack, const std::string& key);
+std::string volume_name(const compose::Project& project, const std::string& stack, const std::string& key);
+
+// Durations like "1m30s" or "500ms" in nanoseconds; sizes like "128M" in bytes.
+std::int64_t parse_duration(std::string_view text);
+std::int64_t parse_bytes(std::string_view text);
+
+ContainerPlan plan_container(const compose::Project& project, const compose::Service& service, const std::string& stack,
+                             int number, std::vector<SecretMount> secrets, const compose::Environment& environment);
+
+// The plan's config with the secrets bind-mounted from `directory`, and its labels.
+engine::Json config_with_secrets(const ContainerPlan& plan, const std::string& directory);
+
+}  // namespace stackup::deploy

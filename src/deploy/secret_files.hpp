@@ -1,0 +1,56 @@
+#pragma once
+// Materializing a container's secrets as the Docker daemon does for Swarm tasks: a private directory
+// with a tmpfs on it (nodev, nosuid, noexec, mode 0700, sized to the secrets), each value written
+// there with its uid, gid and mode, then the tmpfs remounted read-only. Removal overwrites each file
+// before unlinking, then unmounts. Plaintext never reaches a persistent filesystem: without a tmpfs
+// to mount (not root), a directory on an existing tmpfs is used after statfs proves it is one, and
+// otherwise materialization refuses.
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "base/secret_bytes.hpp"
+
+namespace stackup::deploy {
+
+struct SecretFile {
+  std::string file_name;  // inside the container's secrets directory
+  const base::SecretBytes* value = nullptr;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  mode_t mode = 0444;
+};
+
+class SecretFiles {
+ public:
+  virtual ~SecretFiles() = default;
+  // The directory that will hold a container's secrets (not created yet).
+  virtual std::string directory_for(const std::string& stack, const std::string& instance) = 0;
+  virtual base::Result<void> materialize(const std::string& directory, const std::vector<SecretFile>& files) = 0;
+  // Wipes and removes a directory made by materialize; a missing one is fine.
+  virtual base::Result<void> destroy(const std::string& directory) = 0;
+  // Removes what is left under the stack's directory.
+  virtual void destroy_stack(const std::string& stack) = 0;
+};
+
+// The real thing: /run/stackup/<stack>/<instance>/ on its own tmpfs as root; otherwise under
+// $XDG_RUNTIME_DIR/stackup or /dev/shm/stackup-<uid>, when that is a tmpfs.
+class TmpfsSecretFiles final : public SecretFiles {
+ public:
+  explicit TmpfsSecretFiles(std::string runtime_directory);
+  std::string directory_for(const std::string& stack, const std::string& instance) override;
+  base::Result<void> materialize(const std::string& directory, const std::vector<SecretFile>& files) override;
+  base::Result<void> destroy(const std::string& directory) override;
+  void destroy_stack(const std::string& stack) override;
+
+ private:
+  std::string root_;
+  bool mount_own_tmpfs_;
+};
+
+// True when `path` is on a tmpfs (statfs).
+bool is_on_tmpfs(const std::string& path);
+
+}  // namespace stackup::deploy

@@ -1,0 +1,292 @@
+// The Engine API over HTTP. API version negotiated once with /_ping.
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "engine/engine.hpp"
+#include "engine/http.hpp"
+
+namespace stackup::engine {
+namespace {
+
+constexpr std::string_view default_host = "unix:///var/run/docker.sock";
+constexpr std::string_view newest_api = "1.43";  // the newest API whose features stackup uses
+
+std::string url_encode(const std::string& text) {
+  std::string out;
+  for (const unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+std::string label_filter(const std::string& label) {
+  return url_encode(Json{{"label", Json::array({label})}}.dump());
+}
+
+Labels labels_of(const Json& object) {
+  Labels labels;
+  if (object.is_object()) {
+    for (const auto& [key, value] : object.items()) labels[key] = value.is_string() ? value.get<std::string>() : "";
+  }
+  return labels;
+}
+
+bool older_than(std::string_view version, std::string_view other) {
+  auto parts = [](std::string_view v) {
+    const auto dot = v.find('.');
+    return std::pair{std::atoi(std::string(v.substr(0, dot)).c_str()),
+                     dot == std::string_view::npos ? 0 : std::atoi(std::string(v.substr(dot + 1)).c_str())};
+  };
+  return parts(version) < parts(other);
+}
+
+class DockerEngine final : public Engine {
+ public:
+  DockerEngine(std::string address, HttpTarget target) : address_(std::move(address)), http_(std::move(target)) {}
+
+  [[nodiscard]] std::string address() const override { return address_; }
+
+  base::Result<void> ping() override {
+    auto version = negotiate();
+    if (!version) return base::fail(version.error().message);
+    return {};
+  }
+
+  base::Result<bool> image_exists(const std::string& image) override {
+    auto response = call("GET", "/images/" + url_encode(image) + "/json");
+    if (!response) return base::fail(response.error().message);
+    if (response->status == 404) return false;
+    if (auto ok = check(*response, "inspect image " + image); !ok) return base::fail(ok.error().message);
+    return true;
+  }
+
+  base::Result<void> pull_image(const std::string& image, const std::function<void(const std::string&)>& progress) override {
+    std::string reference = image;
+    std::string tag = "latest";
+    const auto colon = image.rfind(':');
+    if (colon != std::string::npos && image.find('/', colon) == std::string::npos) {
+      reference = image.substr(0, colon);
+      tag = image.substr(colon + 1);
+    }
+    std::string failure;
+    auto response = call("POST", fmt::format("/images/create?fromImage={}&tag={}", url_encode(reference), url_encode(tag)), "",
+                         [&](std::string_view line) {
+                           const auto event = Json::parse(line, nullptr, false);
+                           if (!event.is_object()) return;
+                           if (event.contains("error")) failure = event.value("error", "");
+                           if (progress && event.contains("status")) {
+                             progress(event.value("status", "") + (event.contains("progress") ? " " + event.value("progress", "") : ""));
+                           }
+                         });
+    if (!response) return base::fail(response.error().message);
+    if (auto ok = check(*response, "pull image " + image); !ok) return ok;
+    if (!failure.empty()) return base::fail(fmt::format("cannot pull image {}: {}", image, failure));
+    return {};
+  }
+
+  base::Result<std::vector<ContainerSummary>> list_containers(const std::string& label) override {
+    auto list = get_json("/containers/json?all=1&filters=" + label_filter(label), "list containers");
+    if (!list) return base::fail(list.error().message);
+    std::vector<ContainerSummary> containers;
+    for (const auto& item : *list) {
+      ContainerSummary summary;
+      summary.id = item.value("Id", "");
+      const auto names = item.value("Names", Json::array());
+      summary.name = names.empty() ? "" : names[0].get<std::string>().substr(1);
+      summary.state = item.value("State", "");
+      summary.status = item.value("Status", "");
+      summary.image = item.value("Image", "");
+      summary.labels = labels_of(item.value("Labels", Json::object()));
+      containers.push_back(std::move(summary));
+    }
+    return containers;
+  }
+
+  base::Result<std::string> create_container(const std::string& name, const Json& config) override {
+    auto created = post_json("/containers/create?name=" + url_encode(name), config, "create container " + name);
+    if (!created) return base::fail(created.error().message);
+    return created->value("Id", "");
+  }
+
+  base::Result<void> start_container(const std::string& id) override {
+    return post_expecting("/containers/" + id + "/start", "start container");
+  }
+
+  base::Result<void> stop_container(const std::string& id, int timeout_seconds) override {
+    return post_expecting(fmt::format("/containers/{}/stop?t={}", id, timeout_seconds), "stop container");
+  }
+
+  base::Result<void> remove_container(const std::string& id) override {
+    auto response = call("DELETE", "/containers/" + id + "?force=1");
+    if (!response) return base::fail(response.error().message);
+    if (response->status == 404) return {};
+    return check(*response, "remove container");
+  }
+
+  base::Result<void> rename_container(const std::string& id, const std::string& name) override {
+    return post_expecting("/containers/" + id + "/rename?name=" + url_encode(name), "rename container");
+  }
+
+  base::Result<ContainerState> inspect_container(const std::string& id) override {
+    auto info = get_json("/containers/" + id + "/json", "inspect container");
+    if (!info) return base::fail(info.error().message);
+    const auto state = info->value("State", Json::object());
+    ContainerState result;
+    result.status = state.value("Status", "");
+    result.exit_code = state.value("ExitCode", 0);
+    if (state.contains("Health")) result.health = state["Health"].value("Status", "");
+    return result;
+  }
+
+  base::Result<std::vector<Resource>> list_networks(const std::string& label) override {
+    auto list = get_json("/networks?filters=" + label_filter(label), "list networks");
+    if (!list) return base::fail(list.error().message);
+    std::vector<Resource> networks;
+    for (const auto& item : *list) {
+      networks.push_back({item.value("Id", ""), item.value("Name", ""), labels_of(item.value("Labels", Json::object()))});
+    }
+    return networks;
+  }
+
+  base::Result<std::string> create_network(const std::string& name, const Json& config) override {
+    Json body = config;
+    body["Name"] = name;
+    auto created = post_json("/networks/create", body, "create network " + name);
+    if (!created) return base::fail(created.error().message);
+    return created->value("Id", "");
+  }
+
+  base::Result<void> connect_network(const std::string& network, const std::string& container, const Json& endpoint) override {
+    auto response = call("POST", "/networks/" + url_encode(network) + "/connect",
+                         Json{{"Container", container}, {"EndpointConfig", endpoint}}.dump());
+    if (!response) return base::fail(response.error().message);
+    return check(*response, "connect network " + network);
+  }
+
+  base::Result<void> remove_network(const std::string& id) override {
+    auto response = call("DELETE", "/networks/" + url_encode(id));
+    if (!response) return base::fail(response.error().message);
+    if (response->status == 404) return {};
+    return check(*response, "remove network");
+  }
+
+  base::Result<std::vector<Resource>> list_volumes(const std::string& label) override {
+    auto list = get_json("/volumes?filters=" + label_filter(label), "list volumes");
+    if (!list) return base::fail(list.error().message);
+    std::vector<Resource> volumes;
+    for (const auto& item : list->value("Volumes", Json::array())) {
+      volumes.push_back({item.value("Name", ""), item.value("Name", ""), labels_of(item.value("Labels", Json::object()))});
+    }
+    return volumes;
+  }
+
+  base::Result<void> create_volume(const std::string& name, const Json& config) override {
+    Json body = config;
+    body["Name"] = name;
+    auto created = post_json("/volumes/create", body, "create volume " + name);
+    if (!created) return base::fail(created.error().message);
+    return {};
+  }
+
+  base::Result<void> remove_volume(const std::string& name) override {
+    auto response = call("DELETE", "/volumes/" + url_encode(name));
+    if (!response) return base::fail(response.error().message);
+    if (response->status == 404) return {};
+    return check(*response, "remove volume " + name);
+  }
+
+ private:
+  base::Result<std::string> negotiate() {
+    if (!api_version_.empty()) return api_version_;
+    auto response = http_.request("GET", "/_ping", "");
+    if (!response || response->status != 200) {
+      return base::fail(fmt::format("cannot connect to the Docker engine at {}: is it running?", address_));
+    }
+    const std::string server = response->api_version.empty() ? "1.24" : response->api_version;
+    if (older_than(server, "1.40")) {
+      return base::fail(fmt::format("the Docker engine at {} speaks API {}; stackup needs 1.40 (Docker 19.03) or later",
+                                    address_, server));
+    }
+    api_version_ = older_than(server, newest_api) ? server : std::string(newest_api);
+    return api_version_;
+  }
+
+  base::Result<HttpResponse> call(std::string_view method, const std::string& path, const std::string& body = "",
+                                  const std::function<void(std::string_view)>& on_line = {}) {
+    auto version = negotiate();
+    if (!version) return base::fail(version.error().message);
+    auto response = http_.request(method, "/v" + *version + path, body, on_line);
+    if (!response) {
+      return base::fail(fmt::format("cannot connect to the Docker engine at {}: is it running? ({})", address_,
+                                    response.error().message));
+    }
+    return response;
+  }
+
+  static base::Result<void> check(const HttpResponse& response, const std::string& what) {
+    if (response.status >= 200 && response.status < 300) return {};
+    const auto body = Json::parse(response.body, nullptr, false);
+    const std::string message = body.is_object() ? body.value("message", response.body) : response.body;
+    return base::fail(fmt::format("cannot {}: {}", what, message));
+  }
+
+  base::Result<void> post_expecting(const std::string& path, const std::string& what) {
+    auto response = call("POST", path);
+    if (!response) return base::fail(response.error().message);
+    if (response->status == 304) return {};  // already started or stopped
+    return check(*response, what);
+  }
+
+  base::Result<Json> get_json(const std::string& path, const std::string& what) {
+    auto response = call("GET", path);
+    if (!response) return base::fail(response.error().message);
+    if (auto ok = check(*response, what); !ok) return base::fail(ok.error().message);
+    auto json = Json::parse(response->body, nullptr, false);
+    if (json.is_discarded()) return base::fail(fmt::format("cannot {}: the engine answered with invalid JSON", what));
+    return json;
+  }
+
+  base::Result<Json> post_json(const std::string& path, const Json& body, const std::string& what) {
+    auto response = call("POST", path, body.dump());
+    if (!response) return base::fail(response.error().message);
+    if (auto ok = check(*response, what); !ok) return base::fail(ok.error().message);
+    auto json = Json::parse(response->body, nullptr, false);
+    return json.is_discarded() ? Json::object() : json;
+  }
+
+  std::string address_;
+  HttpClient http_;
+  std::string api_version_;
+};
+
+}  // namespace
+
+base::Result<std::unique_ptr<Engine>> connect(const EngineSettings& settings) {
+  const std::string host = settings.docker_host.empty() ? std::string(default_host) : settings.docker_host;
+  HttpTarget target;
+  if (host.starts_with("unix://")) {
+    target.unix_socket = host.substr(7);
+    target.base_url = "http://localhost";
+  } else if (host.starts_with("tcp://")) {
+    const bool tls = settings.tls_verify;
+    target.base_url = (tls ? "https://" : "http://") + host.substr(6);
+    if (tls) {
+      const std::filesystem::path certs = settings.cert_path.empty() ? std::filesystem::path(std::getenv("HOME") ? std::getenv("HOME") : "/root") / ".docker"
+                                                                      : std::filesystem::path(settings.cert_path);
+      target.ca_file = (certs / "ca.pem").string();
+      target.cert_file = (certs / "cert.pem").string();
+      target.key_file = (certs / "key.pem").string();
+    }
+  } else {
+    return base::fail(fmt::format("unsupported DOCKER_HOST \"{}\": use unix:///path or tcp://host:port", host));
+  }
+  return std::unique_ptr<Engine>(std::make_unique<DockerEngine>(host, std::move(target)));
+}
+
+}  // namespace stackup::engine

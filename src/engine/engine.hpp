@@ -1,0 +1,79 @@
+#pragma once
+// The Docker Engine, as deploy needs it. DockerEngine speaks the Engine API; tests use a fake.
+// Container, network and volume configurations are Engine API JSON, built by deploy.
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+
+namespace stackup::engine {
+
+using Json = nlohmann::json;
+using Labels = std::map<std::string, std::string>;
+
+struct ContainerSummary {
+  std::string id;
+  std::string name;  // without the leading '/'
+  std::string state;  // created, running, exited, ...
+  std::string status;  // "Up 3 minutes"
+  std::string image;
+  Labels labels;
+};
+
+struct ContainerState {
+  std::string status;  // running, exited, ...
+  std::string health;  // healthy, unhealthy, starting, or empty without a healthcheck
+  int exit_code = 0;
+};
+
+struct Resource {  // a network or a volume
+  std::string id;
+  std::string name;
+  Labels labels;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // The address in the words the user gave it, for messages.
+  [[nodiscard]] virtual std::string address() const = 0;
+  virtual base::Result<void> ping() = 0;
+
+  virtual base::Result<bool> image_exists(const std::string& image) = 0;
+  // Calls `progress` with one line of pull status at a time.
+  virtual base::Result<void> pull_image(const std::string& image, const std::function<void(const std::string&)>& progress) = 0;
+
+  virtual base::Result<std::vector<ContainerSummary>> list_containers(const std::string& label) = 0;
+  virtual base::Result<std::string> create_container(const std::string& name, const Json& config) = 0;
+  virtual base::Result<void> start_container(const std::string& id) = 0;
+  virtual base::Result<void> stop_container(const std::string& id, int timeout_seconds) = 0;
+  virtual base::Result<void> remove_container(const std::string& id) = 0;
+  virtual base::Result<void> rename_container(const std::string& id, const std::string& name) = 0;
+  virtual base::Result<ContainerState> inspect_container(const std::string& id) = 0;
+
+  virtual base::Result<std::vector<Resource>> list_networks(const std::string& label) = 0;
+  virtual base::Result<std::string> create_network(const std::string& name, const Json& config) = 0;
+  virtual base::Result<void> connect_network(const std::string& network, const std::string& container, const Json& endpoint) = 0;
+  virtual base::Result<void> remove_network(const std::string& id) = 0;
+
+  virtual base::Result<std::vector<Resource>> list_volumes(const std::string& label) = 0;
+  virtual base::Result<void> create_volume(const std::string& name, const Json& config) = 0;
+  virtual base::Result<void> remove_volume(const std::string& name) = 0;
+};
+
+struct EngineSettings {
+  std::string docker_host;  // DOCKER_HOST; empty: unix:///var/run/docker.sock
+  bool tls_verify = false;  // DOCKER_TLS_VERIFY
+  std::string cert_path;    // DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem)
+};
+
+// Connects lazily; the first call fails with "cannot connect to the Docker engine at ...: is it running?"
+// when nothing answers there.
+base::Result<std::unique_ptr<Engine>> connect(const EngineSettings& settings);
+
+}  // namespace stackup::engine

@@ -1,0 +1,40 @@
+#pragma once
+// HTTP to the Docker Engine with libcurl (the only place libcurl is used): a unix socket, or TCP
+// with TLS client certificates.
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "base/error.hpp"
+
+namespace stackup::engine {
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  std::string api_version;  // the Api-Version header, from /_ping
+};
+
+struct HttpTarget {
+  std::string unix_socket;  // set for unix://
+  std::string base_url;     // http://localhost or https://host:port
+  std::string ca_file, cert_file, key_file;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpTarget target);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // `on_line` (optional) receives the body line by line as it streams (image pulls).
+  base::Result<HttpResponse> request(std::string_view method, const std::string& path, const std::string& body,
+                                     const std::function<void(std::string_view)>& on_line = {});
+
+ private:
+  HttpTarget target_;
+  void* curl_;
+};
+
+}  // namespace stackup::engine
