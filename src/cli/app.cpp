@@ -29,6 +29,8 @@ int run(const std::vector<std::string>& arguments, const std::vector<std::string
   commands.push_back(make_config_command(app));
   add_secret_commands(app, commands);
   add_store_commands(app, commands);
+  add_deploy_commands(app, commands);
+  add_status_commands(app, commands);
 
   try {
     std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());

@@ -28,6 +28,8 @@ std::unique_ptr<Command> make_validate_command(CLI::App& parent);
 std::unique_ptr<Command> make_config_command(CLI::App& parent);
 void add_secret_commands(CLI::App& parent, Commands& commands);
 void add_store_commands(CLI::App& parent, Commands& commands);
+void add_deploy_commands(CLI::App& parent, Commands& commands);
+void add_status_commands(CLI::App& parent, Commands& commands);
 
 // Prints "stackup: error: MESSAGE" and returns exit_failed.
 int fail_with(Context& context, const std::string& message);

@@ -119,7 +119,9 @@ class DockerEngine final : public Engine {
   }
 
   base::Result<void> stop_container(const std::string& id, int timeout_seconds) override {
-    return post_expecting(fmt::format("/containers/{}/stop?t={}", id, timeout_seconds), "stop container");
+    // Without t, the engine waits for the container's own StopTimeout (stop_grace_period).
+    const auto query = timeout_seconds < 0 ? std::string() : fmt::format("?t={}", timeout_seconds);
+    return post_expecting("/containers/" + id + "/stop" + query, "stop container");
   }
 
   base::Result<void> remove_container(const std::string& id) override {

@@ -51,6 +51,7 @@ class Engine {
   virtual base::Result<std::vector<ContainerSummary>> list_containers(const std::string& label) = 0;
   virtual base::Result<std::string> create_container(const std::string& name, const Json& config) = 0;
   virtual base::Result<void> start_container(const std::string& id) = 0;
+  // A negative timeout waits as long as the container's own stop timeout.
   virtual base::Result<void> stop_container(const std::string& id, int timeout_seconds) = 0;
   virtual base::Result<void> remove_container(const std::string& id) = 0;
   virtual base::Result<void> rename_container(const std::string& id, const std::string& name) = 0;

@@ -1,0 +1,120 @@
+// `stackup deploy` and `stackup down`.
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "base/docker_names.hpp"
+#include "cli/command.hpp"
+#include "cli/compose_options.hpp"
+#include "cli/diagnostic_output.hpp"
+#include "cli/engine_options.hpp"
+#include "cli/store_options.hpp"
+#include "deploy/deployer.hpp"
+
+namespace stackup::cli {
+namespace {
+
+// Loads the project for a deploy: secret files must exist (strict), and a STACK argument is the
+// project name, so names are checked with the right prefix.
+std::optional<compose::Project> load_for_deploy(const ComposeOptions& compose, const std::string& stack, Context& context,
+                                                int& exit_code) {
+  auto options = compose.load_options(context);
+  options.strict = true;
+  if (!stack.empty()) options.project_name = stack;
+  auto loaded = compose::load_project(options, compose::DiskFileSystem{});
+  DiagnosticStyle style;
+  style.color = context.color_for(context.io.err_is_terminal);
+  print_diagnostics(context.io.err, loaded.diagnostics, style);
+  exit_code = loaded.unreadable ? exit_usage : exit_failed;
+  return std::move(loaded.project);
+}
+
+class DeployCommand final : public Command {
+ public:
+  explicit DeployCommand(CLI::App& parent)
+      : Command(parent.add_subcommand("deploy", "Deploy a stack on the local Docker engine, secrets on tmpfs")) {
+    compose_.add_to(*app_);
+    store_.add_to(*app_);
+    app_->add_option("stack", stack_, "Stack name (default: the project name)");
+    app_->add_flag("--prune", prune_, "Remove services that are no longer in the files");
+    app_->add_flag("-q,--quiet", quiet_, "Print nothing but warnings and errors");
+  }
+
+  int run(Context& context) override {
+    int failure = exit_failed;
+    const auto project = load_for_deploy(compose_, stack_, context, failure);
+    if (!project) return failure;
+    auto engine = connect_engine(context);
+    if (!engine) return fail_with(context, engine.error().message);
+    auto store = open_store_for_writing(store_, context);
+    if (!store) return fail_with(context, store.error().message);
+    deploy::TmpfsSecretFiles secret_files(secrets_runtime_directory(context));
+    ProgressPrinter progress(context, quiet_);
+    deploy::Deployer deployer(**engine, *store, secret_files, context.environment, progress);
+    if (auto deployed = deployer.deploy(*project, {project->name, prune_}); !deployed) {
+      return fail_with(context, deployed.error().message);
+    }
+    return exit_ok;
+  }
+
+ private:
+  ComposeOptions compose_;
+  StoreLocation store_;
+  std::string stack_;
+  bool prune_ = false;
+  bool quiet_ = false;
+};
+
+class DownCommand final : public Command {
+ public:
+  explicit DownCommand(CLI::App& parent)
+      : Command(parent.add_subcommand("down", "Remove a stack's containers and networks, and wipe its secrets")) {
+    compose_.add_to(*app_);
+    store_.add_to(*app_);
+    app_->add_option("stack", stack_, "Stack name (default: the project name)");
+    app_->add_option("-t,--timeout", timeout_, "Seconds to wait for each container to stop (default: its stop_grace_period)");
+    app_->add_flag("--volumes", volumes_, "Remove the stack's volumes too");
+    app_->add_flag("--secrets", secrets_, "Remove the stack's own secrets from the store (never external ones)");
+    app_->add_flag("-q,--quiet", quiet_, "Print nothing but warnings and errors");
+  }
+
+  int run(Context& context) override {
+    std::string stack = stack_;
+    if (stack.empty()) {
+      int failure = exit_failed;
+      const auto project = load_for_deploy(compose_, "", context, failure);
+      if (!project) return failure;
+      stack = project->name;
+    }
+    if (!base::is_valid_stack_name(stack)) return fail_with(context, fmt::format("invalid stack name \"{}\"", stack));
+    auto engine = connect_engine(context);
+    if (!engine) return fail_with(context, engine.error().message);
+    auto store = open_store_for_writing(store_, context);
+    if (!store) return fail_with(context, store.error().message);
+    deploy::TmpfsSecretFiles secret_files(secrets_runtime_directory(context));
+    ProgressPrinter progress(context, quiet_);
+    deploy::Deployer deployer(**engine, *store, secret_files, context.environment, progress);
+    if (auto removed = deployer.down({stack, timeout_, volumes_, secrets_}); !removed) {
+      return fail_with(context, removed.error().message);
+    }
+    return exit_ok;
+  }
+
+ private:
+  ComposeOptions compose_;
+  StoreLocation store_;
+  std::string stack_;
+  int timeout_ = -1;
+  bool volumes_ = false;
+  bool secrets_ = false;
+  bool quiet_ = false;
+};
+
+}  // namespace
+
+void add_deploy_commands(CLI::App& parent, Commands& commands) {
+  commands.push_back(std::make_unique<DeployCommand>(parent));
+  commands.push_back(std::make_unique<DownCommand>(parent));
+}
+
+}  // namespace stackup::cli

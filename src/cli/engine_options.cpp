@@ -1,0 +1,56 @@
+#include "cli/engine_options.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <ostream>
+
+namespace stackup::cli {
+namespace {
+std::string variable(const Context& context, const char* name) {
+  const auto value = context.environment.get(name);
+  return value ? std::string(*value) : std::string();
+}
+}  // namespace
+
+base::Result<std::unique_ptr<engine::Engine>> connect_engine(const Context& context) {
+  engine::EngineSettings settings;
+  settings.docker_host = variable(context, "DOCKER_HOST");
+  settings.tls_verify = !variable(context, "DOCKER_TLS_VERIFY").empty();
+  settings.cert_path = variable(context, "DOCKER_CERT_PATH");
+  if (settings.cert_path.empty() && !variable(context, "HOME").empty()) settings.cert_path = variable(context, "HOME") + "/.docker";
+  return engine::connect(settings);
+}
+
+std::string secrets_runtime_directory(const Context& context) {
+  if (::geteuid() == 0) return "/run/stackup";
+  if (const auto runtime = variable(context, "XDG_RUNTIME_DIR"); !runtime.empty()) return runtime + "/stackup";
+  return fmt::format("/dev/shm/stackup-{}", ::geteuid());
+}
+
+ProgressPrinter::ProgressPrinter(Context& context, bool quiet)
+    : context_(context), quiet_(quiet), in_place_(context.color_for(context.io.err_is_terminal)) {}
+
+void ProgressPrinter::update(const std::string& subject, const std::string& status) {
+  if (quiet_) return;
+  auto& err = context_.io.err;
+  if (!in_place_) {
+    err << fmt::format(" {} {}\n", subject, status);
+    return;
+  }
+  const auto it = std::find_if(lines_.begin(), lines_.end(), [&](const auto& line) { return line.first == subject; });
+  if (it == lines_.end()) {
+    lines_.emplace_back(subject, status);
+    err << fmt::format(" \033[1m{}\033[0m {}\n", subject, status);
+    return;
+  }
+  it->second = status;
+  // Move up to the subject's line, rewrite it, and come back down.
+  const auto up = lines_.end() - it;
+  err << fmt::format("\033[{}A\r\033[K \033[1m{}\033[0m {}\033[{}B\r", up, subject, status, up);
+  err.flush();
+}
+
+void ProgressPrinter::warning(const std::string& message) { context_.io.err << "stackup: warning: " << message << '\n'; }
+
+}  // namespace stackup::cli

@@ -1,0 +1,436 @@
+#include "deploy/deployer.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "deploy/container_config.hpp"
+#include "store/crypto.hpp"
+
+namespace stackup::deploy {
+namespace {
+
+using engine::Json;
+
+std::string label_of(const std::string& stack) { return fmt::format("{}={}", namespace_label, stack); }
+
+std::string random_token() { return store::crypto::to_hex(store::crypto::random_bytes(6)); }
+
+// Services in depends_on order: each level only depends on earlier ones (cycles were refused by validation).
+std::vector<std::vector<const compose::Service*>> levels_of(const compose::Project& project) {
+  std::vector<std::vector<const compose::Service*>> levels;
+  std::set<std::string> placed;
+  while (placed.size() < project.services.size()) {
+    std::vector<const compose::Service*> level;
+    for (const auto& service : project.services) {
+      if (placed.contains(service.name)) continue;
+      const bool ready = std::all_of(service.depends_on.begin(), service.depends_on.end(), [&](const compose::Dependency& d) {
+        return placed.contains(d.service) || !project.find_service(d.service);
+      });
+      if (ready) level.push_back(&service);
+    }
+    if (level.empty()) break;
+    for (const auto* service : level) placed.insert(service->name);
+    levels.push_back(std::move(level));
+  }
+  return levels;
+}
+
+// Everything one deploy changes, so a failure can undo it.
+struct Journal {
+  std::vector<std::string> created_secrets;
+  std::vector<std::string> created_networks;
+  std::vector<std::string> created_volumes;
+  struct Started {
+    std::string id;
+    std::string directory;
+  };
+  std::vector<Started> started;
+  struct Replaced {
+    std::string id;
+    std::string name;
+    std::string directory;
+  };
+  std::vector<Replaced> replaced;
+};
+
+class DeployRun {
+ public:
+  DeployRun(engine::Engine& engine, store::SecretStore& store, SecretFiles& secret_files,
+            const compose::Environment& environment, Progress& progress, const compose::Project& project,
+            const DeployOptions& options)
+      : engine_(engine), store_(store), secret_files_(secret_files), environment_(environment), progress_(progress),
+        project_(project), stack_(options.stack), options_(options) {}
+
+  base::Result<void> run() {
+    if (auto ok = preflight(); !ok) return ok;
+    auto applied = apply();
+    if (!applied) {
+      progress_.update("Stack " + stack_, "failed; rolling back");
+      rollback();
+      return applied;
+    }
+    finish();
+    return {};
+  }
+
+ private:
+  // --- before touching anything ----------------------------------------------------------------
+
+  base::Result<void> preflight() {
+    for (const auto& service : project_.services) {
+      if (service.image.empty()) {
+        return base::fail(fmt::format("service \"{}\" has no image; stackup deploy does not build images (build: is "
+                                      "refused): build it first, e.g. docker build -t NAME ., and set image: NAME",
+                                      service.name));
+      }
+      for (const auto& field : service.ignored_fields) {
+        progress_.warning(fmt::format("service \"{}\": \"{}\" is not supported by the local orchestrator and is ignored",
+                                      service.name, field));
+      }
+      for (const auto& reference : service.secrets) {
+        if (auto ok = prepare_secret(reference.source); !ok) return ok;
+      }
+    }
+    if (auto ok = engine_.ping(); !ok) return ok;
+    std::set<std::string> images;
+    for (const auto& service : project_.services) images.insert(service.image);
+    for (const auto& image : images) {
+      auto present = engine_.image_exists(image);
+      if (!present) return base::fail(present.error().message);
+      if (*present) continue;
+      progress_.update("Image " + image, "Pulling");
+      auto pulled = engine_.pull_image(image, [&](const std::string& status) { progress_.update("Image " + image, status); });
+      if (!pulled) return base::fail(fmt::format("image {} is not available: {}", image, pulled.error().message));
+      progress_.update("Image " + image, "Pulled");
+    }
+    return {};
+  }
+
+  // Reads a secret's value (or checks an external one exists), once per secret.
+  base::Result<void> prepare_secret(const std::string& key) {
+    if (values_.contains(key) || externals_.contains(key)) return {};
+    const auto& definition = project_.secrets.at(key);
+    const auto name = definition.object_name(stack_);
+    if (!definition.driver.empty() || !definition.template_driver.empty()) {
+      return base::fail(fmt::format("secret \"{}\": driver and template_driver need Docker Swarm; the local "
+                                    "orchestrator keeps secrets in stackup's store (use file, environment or external)",
+                                    key));
+    }
+    switch (definition.source) {
+      case compose::SecretSource::external: {
+        auto info = store_.inspect(name);
+        if (!info) {
+          return base::fail(fmt::format("secret not found: {}; create it first: stackup secret create {} FILE", name, name));
+        }
+        externals_[key] = *info;
+        return {};
+      }
+      case compose::SecretSource::environment: {
+        const auto value = environment_.get(definition.environment);
+        if (!value) {
+          return base::fail(fmt::format("secret \"{}\": environment variable {} is not set", key, definition.environment));
+        }
+        values_.emplace(key, base::SecretBytes(*value));
+        return {};
+      }
+      default: {
+        auto value = base::read_secret_file(definition.file);
+        if (!value) return base::fail(fmt::format("secret \"{}\": {}: {}", key, definition.file, value.error().message));
+        values_.emplace(key, std::move(*value));
+        return {};
+      }
+    }
+  }
+
+  // --- changing things ---------------------------------------------------------------------------
+
+  base::Result<void> apply() {
+    if (auto ok = store_secrets(); !ok) return ok;
+    auto existing = engine_.list_containers(label_of(stack_));
+    if (!existing) return base::fail(existing.error().message);
+    for (auto& container : *existing) existing_[container.name] = container;
+    if (auto ok = ensure_networks(); !ok) return ok;
+    if (auto ok = ensure_volumes(); !ok) return ok;
+    for (const auto& level : levels_of(project_)) {
+      for (const auto* service : level) {
+        if (auto ok = wait_for_dependencies(*service); !ok) return ok;
+        if (auto ok = deploy_service(*service); !ok) return ok;
+      }
+    }
+    return remove_leftovers();
+  }
+
+  base::Result<void> store_secrets() {
+    for (auto& [key, value] : values_) {
+      const auto name = project_.secrets.at(key).object_name(stack_);
+      auto stored = store_.put(name, value, {{std::string(namespace_label), stack_}});
+      if (!stored) return base::fail(stored.error().message);
+      const auto& [info, outcome] = *stored;
+      versions_[key] = info.version;
+      if (outcome == store::PutOutcome::created) {
+        journal_.created_secrets.push_back(name);
+        progress_.update("Secret " + name, "Created");
+      } else if (outcome == store::PutOutcome::rotated) {
+        progress_.update("Secret " + name, fmt::format("Rotated to version {}", info.version));
+      }
+    }
+    for (const auto& [key, info] : externals_) {
+      versions_[key] = info.version;
+      auto value = store_.reveal(info.name);
+      if (!value) return base::fail(value.error().message);
+      values_.emplace(key, std::move(*value));
+    }
+    return {};
+  }
+
+  base::Result<void> ensure_networks() {
+    auto present = engine_.list_networks(label_of(stack_));
+    if (!present) return base::fail(present.error().message);
+    std::set<std::string> names;
+    for (const auto& network : *present) names.insert(network.name);
+    std::set<std::string> wanted;
+    for (const auto& service : project_.services) {
+      for (const auto& network : service.networks) wanted.insert(network.key);
+    }
+    for (const auto& key : wanted) {
+      const auto it = project_.networks.find(key);
+      if (it != project_.networks.end() && it->second.external) continue;
+      const auto name = network_name(project_, stack_, key);
+      if (names.contains(name)) continue;
+      auto created = engine_.create_network(
+          name, {{"Driver", "bridge"}, {"CheckDuplicate", true}, {"Labels", {{std::string(namespace_label), stack_}}}});
+      if (!created) return base::fail(created.error().message);
+      journal_.created_networks.push_back(*created);
+      progress_.update("Network " + name, "Created");
+    }
+    return {};
+  }
+
+  base::Result<void> ensure_volumes() {
+    auto present = engine_.list_volumes(label_of(stack_));
+    if (!present) return base::fail(present.error().message);
+    std::set<std::string> names;
+    for (const auto& volume : *present) names.insert(volume.name);
+    for (const auto& [key, volume] : project_.volumes) {
+      if (volume.external) continue;
+      const auto name = volume_name(project_, stack_, key);
+      if (names.contains(name)) continue;
+      if (auto created = engine_.create_volume(name, {{"Labels", {{std::string(namespace_label), stack_}}}}); !created) {
+        return created;
+      }
+      journal_.created_volumes.push_back(name);
+      progress_.update("Volume " + name, "Created");
+    }
+    return {};
+  }
+
+  base::Result<void> wait_for_dependencies(const compose::Service& service) {
+    for (const auto& dependency : service.depends_on) {
+      if (dependency.condition == "service_started") continue;
+      const auto* other = project_.find_service(dependency.service);
+      if (!other) continue;
+      for (int number = 1; number <= other->replicas; ++number) {
+        if (auto ok = wait_for(container_name(stack_, other->name, number), dependency.condition); !ok) return ok;
+      }
+    }
+    return {};
+  }
+
+  base::Result<void> wait_for(const std::string& name, const std::string& condition) {
+    progress_.update("Container " + name, condition == "service_healthy" ? "Waiting to be healthy" : "Waiting to complete");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto state = engine_.inspect_container(name);
+      if (!state) return base::fail(state.error().message);
+      if (condition == "service_healthy") {
+        if (state->health == "healthy") return {};
+        if (state->health == "unhealthy") return base::fail(fmt::format("container {} is unhealthy", name));
+        if (state->health.empty()) return base::fail(fmt::format("container {} has no healthcheck to wait for", name));
+      } else if (state->status == "exited") {
+        if (state->exit_code == 0) return {};
+        return base::fail(fmt::format("container {} exited with code {}", name, state->exit_code));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    return base::fail(fmt::format("timed out waiting for container {} ({})", name, condition));
+  }
+
+  base::Result<void> deploy_service(const compose::Service& service) {
+    for (int number = 1; number <= service.replicas; ++number) {
+      std::vector<SecretMount> mounts;
+      for (std::size_t i = 0; i < service.secrets.size(); ++i) {
+        const auto& reference = service.secrets[i];
+        mounts.push_back({project_.secrets.at(reference.source).object_name(stack_), versions_.at(reference.source),
+                          fmt::format("{}-{}", i, reference.source), reference.mount_path()});
+      }
+      auto plan = plan_container(project_, service, stack_, number, std::move(mounts), environment_);
+      usages_.push_back(plan);
+      const auto it = existing_.find(plan.name);
+      if (it != existing_.end() && it->second.labels[std::string(hash_label)] == plan.hash && it->second.state == "running") {
+        progress_.update("Container " + plan.name, "Running (unchanged)");
+        continue;
+      }
+      if (auto ok = replace_container(service, plan, it == existing_.end() ? nullptr : &it->second); !ok) return ok;
+    }
+    return {};
+  }
+
+  base::Result<void> replace_container(const compose::Service& service, const ContainerPlan& plan,
+                                       const engine::ContainerSummary* old) {
+    const auto directory = secret_files_.directory_for(stack_, plan.name + "-" + random_token());
+    std::vector<SecretFile> files;
+    for (std::size_t i = 0; i < plan.secrets.size(); ++i) {
+      const auto& reference = service.secrets[i];
+      files.push_back({plan.secrets[i].file_name, &values_.at(reference.source),
+                       static_cast<uid_t>(std::stoul(reference.uid)), static_cast<gid_t>(std::stoul(reference.gid)),
+                       static_cast<mode_t>(reference.mode)});
+    }
+    if (!files.empty()) {
+      if (auto ok = secret_files_.materialize(directory, files); !ok) return ok;
+    }
+    if (old != nullptr) {
+      // Kept aside, stopped, until its successor runs: a failure puts it back.
+      const auto aside = fmt::format("{}-replaced-{}", old->name, random_token());
+      if (auto ok = engine_.rename_container(old->id, aside); !ok) return ok;
+      journal_.replaced.push_back({old->id, old->name, old->labels.contains(std::string(secrets_label)) ? old->labels.at(std::string(secrets_label)) : ""});
+      if (auto ok = engine_.stop_container(old->id, 10); !ok) return ok;
+    }
+    progress_.update("Container " + plan.name, old ? "Recreating" : "Creating");
+    auto id = engine_.create_container(plan.name, config_with_secrets(plan, directory));
+    if (!id) {
+      (void)secret_files_.destroy(directory);
+      return base::fail(id.error().message);
+    }
+    journal_.started.push_back({*id, directory});
+    for (const auto& [network, endpoint] : plan.extra_networks) {
+      if (auto ok = engine_.connect_network(network, *id, endpoint); !ok) return ok;
+    }
+    if (auto ok = engine_.start_container(*id); !ok) return ok;
+    progress_.update("Container " + plan.name, old ? "Recreated" : "Started");
+    return {};
+  }
+
+  // Replicas beyond the count, and with --prune services no longer in the file.
+  base::Result<void> remove_leftovers() {
+    for (const auto& [name, container] : existing_) {
+      const auto service_it = container.labels.find("com.docker.compose.service");
+      const std::string service_name = service_it == container.labels.end() ? "" : service_it->second;
+      const auto* service = project_.find_service(service_name);
+      const auto number_it = container.labels.find("com.docker.compose.container-number");
+      const int number = number_it == container.labels.end() ? 0 : std::atoi(number_it->second.c_str());
+      const bool extra_replica = service && number > service->replicas;
+      if (!extra_replica && !(options_.prune && !service)) continue;
+      journal_.replaced.push_back({container.id, container.name, container.labels.contains(std::string(secrets_label))
+                                                                      ? container.labels.at(std::string(secrets_label))
+                                                                      : ""});
+      progress_.update("Container " + name, "Removing");
+    }
+    return {};
+  }
+
+  // --- the end ------------------------------------------------------------------------------------
+
+  void finish() {
+    for (const auto& old : journal_.replaced) {
+      (void)engine_.stop_container(old.id, 10);
+      (void)engine_.remove_container(old.id);
+      if (!old.directory.empty()) (void)secret_files_.destroy(old.directory);
+      if (!existing_names_deployed().contains(old.name)) progress_.update("Container " + old.name, "Removed");
+    }
+    std::vector<std::pair<std::string, store::SecretUsage>> usages;
+    for (const auto& plan : usages_) {
+      for (const auto& secret : plan.secrets) usages.push_back({secret.secret, {stack_, plan.service, secret.version}});
+    }
+    if (auto recorded = store_.set_usages(stack_, usages); !recorded) progress_.warning(recorded.error().message);
+    if (journal_.started.empty() && journal_.replaced.empty() && journal_.created_networks.empty() &&
+        journal_.created_volumes.empty() && journal_.created_secrets.empty()) {
+      progress_.update("Stack " + stack_, "Up to date: nothing changed");
+    }
+  }
+
+  std::set<std::string> existing_names_deployed() const {
+    std::set<std::string> names;
+    for (const auto& plan : usages_) names.insert(plan.name);
+    return names;
+  }
+
+  void rollback() {
+    for (auto it = journal_.started.rbegin(); it != journal_.started.rend(); ++it) {
+      (void)engine_.remove_container(it->id);
+      (void)secret_files_.destroy(it->directory);
+    }
+    for (const auto& old : journal_.replaced) {
+      (void)engine_.rename_container(old.id, old.name);
+      (void)engine_.start_container(old.id);
+    }
+    for (const auto& id : journal_.created_networks) (void)engine_.remove_network(id);
+    for (const auto& name : journal_.created_volumes) (void)engine_.remove_volume(name);
+    for (const auto& name : journal_.created_secrets) (void)store_.remove(name);
+  }
+
+  engine::Engine& engine_;
+  store::SecretStore& store_;
+  SecretFiles& secret_files_;
+  const compose::Environment& environment_;
+  Progress& progress_;
+  const compose::Project& project_;
+  std::string stack_;
+  const DeployOptions& options_;
+  std::map<std::string, base::SecretBytes> values_;       // by secret key
+  std::map<std::string, store::SecretInfo> externals_;    // by secret key
+  std::map<std::string, int> versions_;                   // by secret key
+  std::map<std::string, engine::ContainerSummary> existing_;
+  std::vector<ContainerPlan> usages_;
+  Journal journal_;
+};
+
+}  // namespace
+
+base::Result<void> Deployer::deploy(const compose::Project& project, const DeployOptions& options) {
+  return DeployRun(engine_, store_, secret_files_, environment_, progress_, project, options).run();
+}
+
+base::Result<void> Deployer::down(const DownOptions& options) {
+  auto containers = engine_.list_containers(label_of(options.stack));
+  if (!containers) return base::fail(containers.error().message);
+  for (const auto& container : *containers) {
+    progress_.update("Container " + container.name, "Stopping");
+    if (auto ok = engine_.stop_container(container.id, options.timeout_seconds); !ok) return ok;
+    if (auto ok = engine_.remove_container(container.id); !ok) return ok;
+    if (const auto it = container.labels.find(std::string(secrets_label)); it != container.labels.end()) {
+      if (auto ok = secret_files_.destroy(it->second); !ok) return ok;
+    }
+    progress_.update("Container " + container.name, "Removed");
+  }
+  secret_files_.destroy_stack(options.stack);
+  auto networks = engine_.list_networks(label_of(options.stack));
+  if (!networks) return base::fail(networks.error().message);
+  for (const auto& network : *networks) {
+    if (auto ok = engine_.remove_network(network.id); !ok) return ok;
+    progress_.update("Network " + network.name, "Removed");
+  }
+  if (options.volumes) {
+    auto volumes = engine_.list_volumes(label_of(options.stack));
+    if (!volumes) return base::fail(volumes.error().message);
+    for (const auto& volume : *volumes) {
+      if (auto ok = engine_.remove_volume(volume.name); !ok) return ok;
+      progress_.update("Volume " + volume.name, "Removed");
+    }
+  }
+  if (auto cleared = store_.set_usages(options.stack, {}); !cleared) return cleared;
+  if (options.secrets) {
+    auto secrets = store_.list({{std::string(namespace_label), options.stack}});
+    if (!secrets) return base::fail(secrets.error().message);
+    for (const auto& secret : *secrets) {
+      if (auto ok = store_.remove(secret.name); !ok) return ok;
+      progress_.update("Secret " + secret.name, "Removed");
+    }
+  }
+  if (containers->empty() && networks->empty()) progress_.update("Stack " + options.stack, "Nothing found");
+  return {};
+}
+
+}  // namespace stackup::deploy
