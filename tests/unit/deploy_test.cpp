@@ -1,0 +1,213 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "compose/bind_service.hpp"
+#include "deploy/container_config.hpp"
+#include "deploy/deployer.hpp"
+#include "fake_engine.hpp"
+#include "test_helpers.hpp"
+
+namespace stackup::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+
+TEST(ContainerConfig, ParsesDurationsSizesPortsAndCommands) {
+  EXPECT_EQ(deploy::parse_duration("1m30s"), 90'000'000'000);
+  EXPECT_EQ(deploy::parse_duration("500ms"), 500'000'000);
+  EXPECT_EQ(deploy::parse_bytes("128M"), 128 * 1024 * 1024);
+  const auto port = compose::parse_port("127.0.0.1:8000:80/udp");
+  EXPECT_EQ(port.host_ip, "127.0.0.1");
+  EXPECT_EQ(port.published, "8000");
+  EXPECT_EQ(port.target, "80");
+  EXPECT_EQ(port.protocol, "udp");
+  EXPECT_THAT(compose::split_command("sh -c 'echo \"a b\"' x\\ y"), ElementsAre("sh", "-c", "echo \"a b\"", "x y"));
+}
+
+compose::Project project_of(const std::string& text) {
+  auto loaded = load_text(text);
+  EXPECT_TRUE(loaded.project) << ::testing::PrintToString(headlines(loaded.diagnostics));
+  return std::move(*loaded.project);
+}
+
+TEST(ContainerConfig, BuildsEngineJsonFromTheService) {
+  const auto project = project_of(R"(services:
+  web:
+    image: app:1
+    command: serve --port 80
+    environment: {MODE: prod, FROM_HOST: null}
+    ports: ["8000:80"]
+    volumes: ["data:/var/lib/app", "/etc/app:/config:ro"]
+    networks:
+      front:
+        aliases: [www]
+    restart: unless-stopped
+    read_only: true
+    stop_grace_period: 30s
+volumes: {data: {}}
+networks: {front: {}}
+)");
+  compose::Environment environment;
+  environment.set("FROM_HOST", "yes");
+  const auto plan = deploy::plan_container(project, project.services[0], "shop", 1, {}, environment);
+  const auto& config = plan.config;
+  EXPECT_EQ(plan.name, "shop-web-1");
+  EXPECT_EQ(config["Cmd"], engine::Json::array({"serve", "--port", "80"}));
+  EXPECT_EQ(config["Env"], engine::Json::array({"FROM_HOST=yes", "MODE=prod"}));
+  EXPECT_EQ(config["Labels"]["com.docker.stack.namespace"], "shop");
+  EXPECT_EQ(config["Labels"]["com.docker.compose.container-number"], "1");
+  EXPECT_EQ(config["StopTimeout"], 30);
+  EXPECT_EQ(config["HostConfig"]["PortBindings"]["80/tcp"][0]["HostPort"], "8000");
+  EXPECT_EQ(config["HostConfig"]["Mounts"][0]["Source"], "shop_data");
+  EXPECT_EQ(config["HostConfig"]["Mounts"][1]["ReadOnly"], true);
+  EXPECT_EQ(config["HostConfig"]["NetworkMode"], "shop_front");
+  EXPECT_EQ(config["NetworkingConfig"]["EndpointsConfig"]["shop_front"]["Aliases"], engine::Json::array({"web", "www"}));
+  EXPECT_EQ(config["HostConfig"]["RestartPolicy"]["Name"], "unless-stopped");
+  EXPECT_EQ(config["HostConfig"]["ReadonlyRootfs"], true);
+}
+
+TEST(ContainerConfig, TheHashChangesWithTheConfigAndTheSecretVersionsOnly) {
+  const auto project = project_of("services:\n  web:\n    image: app:1\n");
+  const compose::Environment environment;
+  const auto& web = project.services[0];
+  const auto base = deploy::plan_container(project, web, "s", 1, {{"s_key", 1, "0-key", "/run/secrets/key"}}, environment);
+  const auto same = deploy::plan_container(project, web, "s", 1, {{"s_key", 1, "0-key", "/run/secrets/key"}}, environment);
+  const auto rotated = deploy::plan_container(project, web, "s", 1, {{"s_key", 2, "0-key", "/run/secrets/key"}}, environment);
+  EXPECT_EQ(base.hash, same.hash);
+  EXPECT_NE(base.hash, rotated.hash);
+  const auto config = deploy::config_with_secrets(base, "/run/stackup/s/x");
+  EXPECT_EQ(config["HostConfig"]["Mounts"][0],
+            (engine::Json{{"Type", "bind"}, {"Source", "/run/stackup/s/x/0-key"}, {"Target", "/run/secrets/key"}, {"ReadOnly", true}}));
+}
+
+class RecordingProgress final : public deploy::Progress {
+ public:
+  std::vector<std::string> lines;
+  void update(const std::string& subject, const std::string& status) override { lines.push_back(subject + ": " + status); }
+  void warning(const std::string& message) override { lines.push_back("warning: " + message); }
+};
+
+class DeployerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "stackup-deploy-XXXXXX").string();
+    directory_ = ::mkdtemp(pattern.data());
+    store::StoreOptions options;
+    options.directory = directory_ + "/store";
+    store_.emplace(std::move(*store::SecretStore::open_for_writing(options)));
+    write("token.txt", "v1");
+  }
+  void TearDown() override { fs::remove_all(directory_); }
+
+  void write(const std::string& name, const std::string& content) { std::ofstream(directory_ + "/" + name) << content; }
+
+  compose::Project project() {
+    compose::LoadOptions options;
+    options.working_directory = directory_;
+    options.files = {"compose.yaml"};
+    std::ofstream(directory_ + "/compose.yaml") << R"(services:
+  api:
+    image: app:1
+    secrets: [token]
+  worker:
+    image: app:1
+    depends_on: [api]
+secrets:
+  token:
+    file: ./token.txt
+)";
+    auto loaded = compose::load_project(options, compose::DiskFileSystem{});
+    return std::move(*loaded.project);
+  }
+
+  base::Result<void> deploy() {
+    deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+    return deployer.deploy(project(), {"shop", false});
+  }
+
+  std::string directory_;
+  FakeEngine engine_;
+  MemorySecretFiles files_;
+  compose::Environment environment_;
+  RecordingProgress progress_;
+  std::optional<store::SecretStore> store_;
+};
+
+TEST_F(DeployerTest, CreatesContainersWithTheirSecretsAndRecordsUsage) {
+  ASSERT_TRUE(deploy());
+  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1"));
+  ASSERT_EQ(files_.directories.size(), 1u);
+  EXPECT_EQ(files_.directories.begin()->second.at("0-token"), "v1");
+  EXPECT_EQ(store_->inspect("shop_token")->used_by.size(), 1u);
+}
+
+TEST_F(DeployerTest, ARedeployWithoutChangeTouchesNothing) {
+  ASSERT_TRUE(deploy());
+  const int created = engine_.created;
+  ASSERT_TRUE(deploy());
+  EXPECT_EQ(engine_.created, created);
+  EXPECT_EQ(progress_.lines.back(), "Stack shop: Up to date: nothing changed");
+}
+
+TEST_F(DeployerTest, ARotatedSecretRecreatesOnlyItsUsers) {
+  ASSERT_TRUE(deploy());
+  const auto worker = engine_.id_of("shop-worker-1");
+  const auto api = engine_.id_of("shop-api-1");
+  write("token.txt", "v2");
+  ASSERT_TRUE(deploy());
+  EXPECT_EQ(engine_.id_of("shop-worker-1"), worker);
+  EXPECT_NE(engine_.id_of("shop-api-1"), api);
+  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1"));
+  EXPECT_EQ(store_->inspect("shop_token")->version, 2);
+  ASSERT_EQ(files_.directories.size(), 1u);  // the old materialization is wiped
+  EXPECT_EQ(files_.directories.begin()->second.at("0-token"), "v2");
+}
+
+TEST_F(DeployerTest, AFailureMidwayPutsThePreviousStateBack) {
+  ASSERT_TRUE(deploy());
+  const auto api = engine_.id_of("shop-api-1");
+  write("token.txt", "v2");
+  engine_.fail_start_of = "shop-api-1";
+  const auto result = deploy();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, "cannot start container: exec failed");
+  EXPECT_EQ(engine_.id_of("shop-api-1"), api);
+  EXPECT_TRUE(engine_.containers.at(api).running);
+  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1"));
+  EXPECT_EQ(files_.directories.size(), 1u);
+}
+
+TEST_F(DeployerTest, AFailedFirstDeployLeavesNothing) {
+  engine_.fail_start_of = "shop-worker-1";
+  ASSERT_FALSE(deploy());
+  EXPECT_TRUE(engine_.containers.empty());
+  EXPECT_TRUE(engine_.networks.empty());
+  EXPECT_TRUE(files_.directories.empty());
+  EXPECT_FALSE(store_->inspect("shop_token"));
+}
+
+TEST_F(DeployerTest, AMissingImageStopsBeforeAnythingIsTouched) {
+  engine_.images.clear();
+  const auto result = deploy();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, "image app:1 is not available: pull access denied for app:1");
+  EXPECT_TRUE(engine_.networks.empty());
+  EXPECT_FALSE(store_->inspect("shop_token"));
+}
+
+TEST_F(DeployerTest, DownRemovesEverythingAndClearsUsage) {
+  ASSERT_TRUE(deploy());
+  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  ASSERT_TRUE(deployer.down({"shop", -1, false, true}));
+  EXPECT_TRUE(engine_.containers.empty());
+  EXPECT_TRUE(engine_.networks.empty());
+  EXPECT_TRUE(files_.directories.empty());
+  EXPECT_FALSE(store_->inspect("shop_token"));
+}
+
+}  // namespace
+}  // namespace stackup::testing

@@ -1,0 +1,123 @@
+#pragma once
+// An in-memory Docker engine and secret-files stand-in for deploy's unit tests.
+#include <map>
+#include <set>
+#include <string>
+
+#include "deploy/secret_files.hpp"
+#include "engine/engine.hpp"
+
+namespace stackup::testing {
+
+class FakeEngine final : public engine::Engine {
+ public:
+  struct Container {
+    std::string name;
+    engine::Json config;
+    bool running = false;
+  };
+  std::map<std::string, Container> containers;  // by id
+  std::map<std::string, engine::Labels> networks;
+  std::set<std::string> images{"app:1"};
+  std::string fail_start_of;  // containers created under this name fail to start
+  std::set<std::string> failing;
+  int created = 0;
+
+  [[nodiscard]] std::string address() const override { return "fake://"; }
+  base::Result<void> ping() override { return {}; }
+  base::Result<bool> image_exists(const std::string& image) override { return images.contains(image); }
+  base::Result<void> pull_image(const std::string& image, const std::function<void(const std::string&)>&) override {
+    return base::fail("pull access denied for " + image);
+  }
+  base::Result<std::vector<engine::ContainerSummary>> list_containers(const std::string& label) override {
+    std::vector<engine::ContainerSummary> out;
+    for (const auto& [id, c] : containers) {
+      const auto labels = c.config["Labels"].get<engine::Labels>();
+      const auto equals = label.find('=');
+      const auto it = labels.find(label.substr(0, equals));
+      if (it == labels.end() || (equals != std::string::npos && it->second != label.substr(equals + 1))) continue;
+      out.push_back({id, c.name, c.running ? "running" : "exited", "", c.config["Image"], labels});
+    }
+    return out;
+  }
+  base::Result<std::string> create_container(const std::string& name, const engine::Json& config) override {
+    for (const auto& [id, c] : containers) {
+      if (c.name == name) return base::fail("name in use: " + name);
+    }
+    const auto id = "c" + std::to_string(++created);
+    containers[id] = {name, config, false};
+    if (name == fail_start_of) failing.insert(id);
+    return id;
+  }
+  base::Result<void> start_container(const std::string& id) override {
+    if (failing.contains(id)) return base::fail("cannot start container: exec failed");
+    containers.at(id).running = true;
+    return {};
+  }
+  base::Result<void> stop_container(const std::string& id, int) override {
+    containers.at(id).running = false;
+    return {};
+  }
+  base::Result<void> remove_container(const std::string& id) override {
+    containers.erase(id);
+    return {};
+  }
+  base::Result<void> rename_container(const std::string& id, const std::string& name) override {
+    containers.at(id).name = name;
+    return {};
+  }
+  base::Result<engine::ContainerState> inspect_container(const std::string&) override {
+    return engine::ContainerState{"running", "healthy", 0};
+  }
+  base::Result<std::vector<engine::Resource>> list_networks(const std::string&) override {
+    std::vector<engine::Resource> out;
+    for (const auto& [name, labels] : networks) out.push_back({name, name, labels});
+    return out;
+  }
+  base::Result<std::string> create_network(const std::string& name, const engine::Json&) override {
+    networks[name] = {};
+    return name;
+  }
+  base::Result<void> connect_network(const std::string&, const std::string&, const engine::Json&) override { return {}; }
+  base::Result<void> remove_network(const std::string& id) override {
+    networks.erase(id);
+    return {};
+  }
+  base::Result<std::vector<engine::Resource>> list_volumes(const std::string&) override { return std::vector<engine::Resource>{}; }
+  base::Result<void> create_volume(const std::string&, const engine::Json&) override { return {}; }
+  base::Result<void> remove_volume(const std::string&) override { return {}; }
+
+  [[nodiscard]] std::set<std::string> names() const {
+    std::set<std::string> out;
+    for (const auto& [id, c] : containers) out.insert(c.name);
+    return out;
+  }
+  [[nodiscard]] std::string id_of(const std::string& name) const {
+    for (const auto& [id, c] : containers) {
+      if (c.name == name) return id;
+    }
+    return "";
+  }
+};
+
+// Keeps "materialized" secrets in memory: directory -> file name -> value.
+class MemorySecretFiles final : public deploy::SecretFiles {
+ public:
+  std::map<std::string, std::map<std::string, std::string>> directories;
+  int counter = 0;
+
+  std::string directory_for(const std::string& stack, const std::string& instance) override {
+    return "/mem/" + stack + "/" + instance + "/" + std::to_string(++counter);
+  }
+  base::Result<void> materialize(const std::string& directory, const std::vector<deploy::SecretFile>& files) override {
+    for (const auto& file : files) directories[directory][file.file_name] = std::string(file.value->view());
+    return {};
+  }
+  base::Result<void> destroy(const std::string& directory) override {
+    directories.erase(directory);
+    return {};
+  }
+  void destroy_stack(const std::string&) override {}
+};
+
+}  // namespace stackup::testing
