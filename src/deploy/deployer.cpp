@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "deploy/container_config.hpp"
+#include "deploy/parallel.hpp"
 #include "store/crypto.hpp"
 
 namespace stackup::deploy {
@@ -154,11 +156,16 @@ class DeployRun {
     for (auto& container : *existing) existing_[container.name] = container;
     if (auto ok = ensure_networks(); !ok) return ok;
     if (auto ok = ensure_volumes(); !ok) return ok;
+    // Each level's containers are created and started side by side, once what they depend on is ready.
     for (const auto& level : levels_of(project_)) {
+      std::vector<std::pair<const compose::Service*, int>> replicas;
       for (const auto* service : level) {
         if (auto ok = wait_for_dependencies(*service); !ok) return ok;
-        if (auto ok = deploy_service(*service); !ok) return ok;
+        for (int number = 1; number <= service->replicas; ++number) replicas.emplace_back(service, number);
       }
+      auto deployed = parallel_for_each(replicas, default_parallelism,
+                                        [&](const auto& replica) { return deploy_replica(*replica.first, replica.second); });
+      if (!deployed) return deployed;
     }
     return remove_leftovers();
   }
@@ -258,24 +265,31 @@ class DeployRun {
     return base::fail(fmt::format("timed out waiting for container {} ({})", name, condition));
   }
 
-  base::Result<void> deploy_service(const compose::Service& service) {
-    for (int number = 1; number <= service.replicas; ++number) {
-      std::vector<SecretMount> mounts;
-      for (std::size_t i = 0; i < service.secrets.size(); ++i) {
-        const auto& reference = service.secrets[i];
-        mounts.push_back({project_.secrets.at(reference.source).object_name(stack_), versions_.at(reference.source),
-                          fmt::format("{}-{}", i, reference.source), reference.mount_path()});
-      }
-      auto plan = plan_container(project_, service, stack_, number, std::move(mounts), environment_);
-      usages_.push_back(plan);
-      const auto it = existing_.find(plan.name);
-      if (it != existing_.end() && it->second.labels[std::string(hash_label)] == plan.hash && it->second.state == "running") {
-        progress_.update("Container " + plan.name, "Running (unchanged)");
-        continue;
-      }
-      if (auto ok = replace_container(service, plan, it == existing_.end() ? nullptr : &it->second); !ok) return ok;
+  // Runs on a worker thread: shared state is touched under lock_ only.
+  base::Result<void> deploy_replica(const compose::Service& service, int number) {
+    std::vector<SecretMount> mounts;
+    for (std::size_t i = 0; i < service.secrets.size(); ++i) {
+      const auto& reference = service.secrets[i];
+      mounts.push_back({project_.secrets.at(reference.source).object_name(stack_), versions_.at(reference.source),
+                        fmt::format("{}-{}", i, reference.source), reference.mount_path()});
     }
-    return {};
+    auto plan = plan_container(project_, service, stack_, number, std::move(mounts), environment_);
+    {
+      const std::lock_guard lock(lock_);
+      usages_.push_back(plan);
+    }
+    const auto it = existing_.find(plan.name);
+    if (it != existing_.end() && it->second.labels.contains(std::string(hash_label)) &&
+        it->second.labels.at(std::string(hash_label)) == plan.hash && it->second.state == "running") {
+      report("Container " + plan.name, "Running (unchanged)");
+      return {};
+    }
+    return replace_container(service, plan, it == existing_.end() ? nullptr : &it->second);
+  }
+
+  void report(const std::string& subject, const std::string& status) {
+    const std::lock_guard lock(lock_);
+    progress_.update(subject, status);
   }
 
   base::Result<void> replace_container(const compose::Service& service, const ContainerPlan& plan,
@@ -295,21 +309,28 @@ class DeployRun {
       // Kept aside, stopped, until its successor runs: a failure puts it back.
       const auto aside = fmt::format("{}-replaced-{}", old->name, random_token());
       if (auto ok = engine_.rename_container(old->id, aside); !ok) return ok;
-      journal_.replaced.push_back({old->id, old->name, old->labels.contains(std::string(secrets_label)) ? old->labels.at(std::string(secrets_label)) : ""});
+      {
+        const std::lock_guard lock(lock_);
+        const auto secrets_directory = old->labels.find(std::string(secrets_label));
+        journal_.replaced.push_back({old->id, old->name, secrets_directory == old->labels.end() ? "" : secrets_directory->second});
+      }
       if (auto ok = engine_.stop_container(old->id, 10); !ok) return ok;
     }
-    progress_.update("Container " + plan.name, old ? "Recreating" : "Creating");
+    report("Container " + plan.name, old ? "Recreating" : "Creating");
     auto id = engine_.create_container(plan.name, config_with_secrets(plan, directory));
     if (!id) {
       (void)secret_files_.destroy(directory);
       return base::fail(id.error().message);
     }
-    journal_.started.push_back({*id, directory});
+    {
+      const std::lock_guard lock(lock_);
+      journal_.started.push_back({*id, directory});
+    }
     for (const auto& [network, endpoint] : plan.extra_networks) {
       if (auto ok = engine_.connect_network(network, *id, endpoint); !ok) return ok;
     }
     if (auto ok = engine_.start_container(*id); !ok) return ok;
-    progress_.update("Container " + plan.name, old ? "Recreated" : "Started");
+    report("Container " + plan.name, old ? "Recreated" : "Started");
     return {};
   }
 
@@ -334,12 +355,14 @@ class DeployRun {
   // --- the end ------------------------------------------------------------------------------------
 
   void finish() {
-    for (const auto& old : journal_.replaced) {
+    const auto deployed = existing_names_deployed();
+    (void)parallel_for_each(journal_.replaced, default_parallelism, [&](const Journal::Replaced& old) -> base::Result<void> {
       (void)engine_.stop_container(old.id, 10);
       (void)engine_.remove_container(old.id);
       if (!old.directory.empty()) (void)secret_files_.destroy(old.directory);
-      if (!existing_names_deployed().contains(old.name)) progress_.update("Container " + old.name, "Removed");
-    }
+      if (!deployed.contains(old.name)) report("Container " + old.name, "Removed");
+      return {};
+    });
     std::vector<std::pair<std::string, store::SecretUsage>> usages;
     for (const auto& plan : usages_) {
       for (const auto& secret : plan.secrets) usages.push_back({secret.secret, {stack_, plan.service, secret.version}});
@@ -385,6 +408,7 @@ class DeployRun {
   std::map<std::string, engine::ContainerSummary> existing_;
   std::vector<ContainerPlan> usages_;
   Journal journal_;
+  std::mutex lock_;  // guards usages_, journal_ and progress_ while replicas deploy in parallel
 };
 
 }  // namespace
@@ -396,15 +420,22 @@ base::Result<void> Deployer::deploy(const compose::Project& project, const Deplo
 base::Result<void> Deployer::down(const DownOptions& options) {
   auto containers = engine_.list_containers(label_of(options.stack));
   if (!containers) return base::fail(containers.error().message);
-  for (const auto& container : *containers) {
-    progress_.update("Container " + container.name, "Stopping");
+  std::mutex progress_lock;
+  auto report = [&](const std::string& subject, const std::string& status) {
+    const std::lock_guard lock(progress_lock);
+    progress_.update(subject, status);
+  };
+  auto removed = parallel_for_each(*containers, default_parallelism, [&](const engine::ContainerSummary& container) {
+    report("Container " + container.name, "Stopping");
     if (auto ok = engine_.stop_container(container.id, options.timeout_seconds); !ok) return ok;
     if (auto ok = engine_.remove_container(container.id); !ok) return ok;
     if (const auto it = container.labels.find(std::string(secrets_label)); it != container.labels.end()) {
       if (auto ok = secret_files_.destroy(it->second); !ok) return ok;
     }
-    progress_.update("Container " + container.name, "Removed");
-  }
+    report("Container " + container.name, "Removed");
+    return base::Result<void>{};
+  });
+  if (!removed) return removed;
   secret_files_.destroy_stack(options.stack);
   auto networks = engine_.list_networks(label_of(options.stack));
   if (!networks) return base::fail(networks.error().message);

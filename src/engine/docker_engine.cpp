@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <mutex>
 
 #include "engine/engine.hpp"
 #include "engine/http.hpp"
@@ -205,6 +206,7 @@ class DockerEngine final : public Engine {
 
  private:
   base::Result<std::string> negotiate() {
+    const std::lock_guard lock(negotiation_);
     if (!api_version_.empty()) return api_version_;
     auto response = http_.request("GET", "/_ping", "");
     if (!response || response->status != 200) {
@@ -264,6 +266,7 @@ class DockerEngine final : public Engine {
 
   std::string address_;
   HttpClient http_;
+  std::mutex negotiation_;
   std::string api_version_;
 };
 

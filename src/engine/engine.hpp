@@ -36,6 +36,7 @@ struct Resource {  // a network or a volume
   Labels labels;
 };
 
+// Once ping() has succeeded, an Engine may be called from several threads at once.
 class Engine {
  public:
   virtual ~Engine() = default;

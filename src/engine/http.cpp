@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <memory>
+
 namespace stackup::engine {
 namespace {
 
@@ -48,15 +50,17 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 
 }  // namespace
 
-HttpClient::HttpClient(HttpTarget target) : target_(std::move(target)), curl_(curl_easy_init()) {}
-
-HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+HttpClient::HttpClient(HttpTarget target) : target_(std::move(target)) {
+  // Not thread-safe itself: done once, before any request.
+  static const bool initialized = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  (void)initialized;
+}
 
 base::Result<HttpResponse> HttpClient::request(std::string_view method, const std::string& path, const std::string& body,
                                                const std::function<void(std::string_view)>& on_line) {
-  auto* curl = static_cast<CURL*>(curl_);
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl_easy_init(), curl_easy_cleanup);
+  CURL* curl = handle.get();
   if (curl == nullptr) return base::fail("cannot initialize libcurl");
-  curl_easy_reset(curl);
   Transfer transfer;
   transfer.on_line = &on_line;
   const auto url = target_.base_url + path;

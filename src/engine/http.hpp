@@ -21,12 +21,11 @@ struct HttpTarget {
   std::string ca_file, cert_file, key_file;
 };
 
+// Safe to use from several threads at once: each request has its own libcurl handle (over a unix
+// socket a connection costs next to nothing).
 class HttpClient {
  public:
   explicit HttpClient(HttpTarget target);
-  ~HttpClient();
-  HttpClient(const HttpClient&) = delete;
-  HttpClient& operator=(const HttpClient&) = delete;
 
   // `on_line` (optional) receives the body line by line as it streams (image pulls).
   base::Result<HttpResponse> request(std::string_view method, const std::string& path, const std::string& body,
@@ -34,7 +33,6 @@ class HttpClient {
 
  private:
   HttpTarget target_;
-  void* curl_;
 };
 
 }  // namespace stackup::engine

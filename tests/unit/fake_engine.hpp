@@ -1,6 +1,7 @@
 #pragma once
 // An in-memory Docker engine and secret-files stand-in for deploy's unit tests.
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -23,13 +24,24 @@ class FakeEngine final : public engine::Engine {
   std::set<std::string> failing;
   int created = 0;
 
-  [[nodiscard]] std::string address() const override { return "fake://"; }
-  base::Result<void> ping() override { return {}; }
-  base::Result<bool> image_exists(const std::string& image) override { return images.contains(image); }
+  [[nodiscard]] std::string address() const override {
+    const std::lock_guard lock(mutex_);
+    return "fake://";
+  }
+  base::Result<void> ping() override {
+    const std::lock_guard lock(mutex_);
+    return {};
+  }
+  base::Result<bool> image_exists(const std::string& image) override {
+    const std::lock_guard lock(mutex_);
+    return images.contains(image);
+  }
   base::Result<void> pull_image(const std::string& image, const std::function<void(const std::string&)>&) override {
+    const std::lock_guard lock(mutex_);
     return base::fail("pull access denied for " + image);
   }
   base::Result<std::vector<engine::ContainerSummary>> list_containers(const std::string& label) override {
+    const std::lock_guard lock(mutex_);
     std::vector<engine::ContainerSummary> out;
     for (const auto& [id, c] : containers) {
       const auto labels = c.config["Labels"].get<engine::Labels>();
@@ -41,6 +53,7 @@ class FakeEngine final : public engine::Engine {
     return out;
   }
   base::Result<std::string> create_container(const std::string& name, const engine::Json& config) override {
+    const std::lock_guard lock(mutex_);
     for (const auto& [id, c] : containers) {
       if (c.name == name) return base::fail("name in use: " + name);
     }
@@ -50,42 +63,64 @@ class FakeEngine final : public engine::Engine {
     return id;
   }
   base::Result<void> start_container(const std::string& id) override {
+    const std::lock_guard lock(mutex_);
     if (failing.contains(id)) return base::fail("cannot start container: exec failed");
     containers.at(id).running = true;
     return {};
   }
   base::Result<void> stop_container(const std::string& id, int) override {
+    const std::lock_guard lock(mutex_);
     containers.at(id).running = false;
     return {};
   }
   base::Result<void> remove_container(const std::string& id) override {
+    const std::lock_guard lock(mutex_);
     containers.erase(id);
     return {};
   }
   base::Result<void> rename_container(const std::string& id, const std::string& name) override {
+    const std::lock_guard lock(mutex_);
     containers.at(id).name = name;
     return {};
   }
   base::Result<engine::ContainerState> inspect_container(const std::string&) override {
+    const std::lock_guard lock(mutex_);
     return engine::ContainerState{"running", "healthy", 0};
   }
   base::Result<std::vector<engine::Resource>> list_networks(const std::string&) override {
+    const std::lock_guard lock(mutex_);
     std::vector<engine::Resource> out;
     for (const auto& [name, labels] : networks) out.push_back({name, name, labels});
     return out;
   }
   base::Result<std::string> create_network(const std::string& name, const engine::Json&) override {
+    const std::lock_guard lock(mutex_);
     networks[name] = {};
     return name;
   }
-  base::Result<void> connect_network(const std::string&, const std::string&, const engine::Json&) override { return {}; }
+  base::Result<void> connect_network(const std::string&, const std::string&, const engine::Json&) override {
+    const std::lock_guard lock(mutex_);
+    return {};
+  }
   base::Result<void> remove_network(const std::string& id) override {
+    const std::lock_guard lock(mutex_);
     networks.erase(id);
     return {};
   }
-  base::Result<std::vector<engine::Resource>> list_volumes(const std::string&) override { return std::vector<engine::Resource>{}; }
-  base::Result<void> create_volume(const std::string&, const engine::Json&) override { return {}; }
-  base::Result<void> remove_volume(const std::string&) override { return {}; }
+  base::Result<std::vector<engine::Resource>> list_volumes(const std::string&) override {
+    const std::lock_guard lock(mutex_);
+    return std::vector<engine::Resource>{};
+  }
+  base::Result<void> create_volume(const std::string&, const engine::Json&) override {
+    const std::lock_guard lock(mutex_);
+    return {};
+  }
+  base::Result<void> remove_volume(const std::string&) override {
+    const std::lock_guard lock(mutex_);
+    return {};
+  }
+
+  mutable std::mutex mutex_;  // the real engine takes concurrent calls; so does this one
 
   [[nodiscard]] std::set<std::string> names() const {
     std::set<std::string> out;

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Time until every container runs: `stackup deploy` of 30 services with 2 secrets each, against
+# `docker-compose up -d` of the same file (Debian's docker-compose 1.29, plaintext bind mounts) and
+# against the floor of 30 parallel `docker run -d` of the same image; then the same for teardown.
+# Targets: deploy at most 1.3x the floor and at most half of docker-compose's time; likewise down.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+services=${BENCH_SERVICES:-30}
+rounds=${BENCH_ROUNDS:-3}
+command -v docker-compose >/dev/null || apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+bash "$root/scripts/build.sh" >/dev/null
+bash "$root/scripts/start-engine.sh"
+stackup="$root/build/stackup"
+image=stackup-test/busybox:1
+work=$(mktemp -d)
+export STACKUP_STORE="$work/store"
+trap 'docker rm -f $(docker ps -aq --filter label=bench=floor) >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+mkdir -p "$work/secrets"
+{
+  echo 'version: "3.8"'
+  echo "services:"
+  for i in $(seq 1 "$services"); do
+    printf '  svc%s:\n    image: %s\n    command: ["sleep", "86400"]\n    stop_signal: SIGKILL\n' "$i" "$image"
+    printf '    secrets:\n      - source: a%s\n        mode: 0400\n      - b%s\n' "$i" "$i"
+  done
+  echo "secrets:"
+  for i in $(seq 1 "$services"); do
+    printf '  a%s:\n    file: ./secrets/a%s\n  b%s:\n    file: ./secrets/b%s\n' "$i" "$i" "$i" "$i"
+    printf 'value-a-%s' "$i" > "$work/secrets/a$i"; printf 'value-b-%s' "$i" > "$work/secrets/b$i"
+  done
+} > "$work/docker-compose.yml"
+cd "$work"
+
+now() { date +%s.%N; }
+elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+declare -a floor_up floor_down stackup_up stackup_down compose_up compose_down
+for round in $(seq 1 "$rounds"); do
+  t0=$(now)
+  for i in $(seq 1 "$services"); do docker run -d --label bench=floor --name "floor-$i" "$image" sleep 86400 >/dev/null & done
+  wait
+  t1=$(now)
+  docker rm -f $(docker ps -aq --filter label=bench=floor) >/dev/null
+  t2=$(now)
+  floor_up+=("$(elapsed "$t0" "$t1")"); floor_down+=("$(elapsed "$t1" "$t2")")
+
+  t0=$(now); "$stackup" deploy -q bench >/dev/null; t1=$(now); "$stackup" down -q bench >/dev/null; t2=$(now)
+  stackup_up+=("$(elapsed "$t0" "$t1")"); stackup_down+=("$(elapsed "$t1" "$t2")")
+
+  t0=$(now); docker-compose -p benchcompose up -d >/dev/null 2>&1; t1=$(now)
+  docker-compose -p benchcompose down -t 0 >/dev/null 2>&1; t2=$(now)
+  compose_up+=("$(elapsed "$t0" "$t1")"); compose_down+=("$(elapsed "$t1" "$t2")")
+done
+python3 - "${floor_up[*]}" "${floor_down[*]}" "${stackup_up[*]}" "${stackup_down[*]}" "${compose_up[*]}" "${compose_down[*]}" "$services" <<'PY'
+import statistics, sys
+med = lambda s: statistics.median(float(x) for x in s.split())
+fu, fd, su, sd, cu, cd = (med(a) for a in sys.argv[1:7])
+print(f"{sys.argv[7]} services x 2 secrets, medians: floor up {fu:.2f}s down {fd:.2f}s; stackup up {su:.2f}s down {sd:.2f}s; docker-compose up {cu:.2f}s down {cd:.2f}s")
+print(f"deploy: stackup / floor = {su/fu:.2f}x (target <= 1.3x); stackup / docker-compose = {su/cu:.2f}x (target <= 0.5x)")
+print(f"down:   stackup / floor = {sd/fd:.2f}x (target <= 1.3x); stackup / docker-compose = {sd/cd:.2f}x (target <= 0.5x)")
+PY

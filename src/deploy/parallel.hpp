@@ -1,0 +1,45 @@
+#pragma once
+// Runs independent engine calls side by side: the engine does the work, so a few threads suffice.
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "base/error.hpp"
+
+namespace stackup::deploy {
+
+inline constexpr std::size_t default_parallelism = 8;
+
+// Calls `work(item)` for every item on up to `parallelism` threads; returns the first failure.
+// Items not started after a failure are skipped.
+template <class Item, class Work>
+base::Result<void> parallel_for_each(const std::vector<Item>& items, std::size_t parallelism, Work work) {
+  std::atomic<std::size_t> next{0};
+  std::mutex failure_lock;
+  std::optional<base::Error> failure;
+  auto worker = [&] {
+    while (true) {
+      const auto index = next.fetch_add(1);
+      if (index >= items.size()) return;
+      {
+        const std::lock_guard lock(failure_lock);
+        if (failure) return;
+      }
+      if (auto result = work(items[index]); !result) {
+        const std::lock_guard lock(failure_lock);
+        if (!failure) failure = result.error();
+      }
+    }
+  };
+  std::vector<std::jthread> threads;
+  const auto count = std::min(parallelism, items.size());
+  for (std::size_t i = 1; i < count; ++i) threads.emplace_back(worker);
+  worker();
+  threads.clear();  // joins
+  if (failure) return std::unexpected(*failure);
+  return {};
+}
+
+}  // namespace stackup::deploy
