@@ -149,6 +149,13 @@ ContainerPlan plan_container(const compose::Project& project, const compose::Ser
     host["Mounts"].push_back(mount);
   }
   for (const auto& path : service.tmpfs) host["Tmpfs"][path] = "";
+  // Configs are not secret: a read-only bind of the file itself, at /<name> unless a target is given.
+  for (const auto& reference : service.configs) {
+    const auto definition = project.configs.find(reference.source);
+    if (definition == project.configs.end() || definition->second.file.empty()) continue;
+    const auto target = reference.target.starts_with('/') ? reference.target : "/" + reference.target;
+    host["Mounts"].push_back({{"Type", "bind"}, {"Source", definition->second.file}, {"Target", target}, {"ReadOnly", true}});
+  }
   if (!service.restart.empty()) {
     const auto colon = service.restart.find(':');
     Json policy{{"Name", service.restart.substr(0, colon)}};

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -94,6 +95,18 @@ class DeployRun {
       }
       for (const auto& reference : service.secrets) {
         if (auto ok = prepare_secret(reference.source); !ok) return ok;
+      }
+      for (const auto& reference : service.configs) {
+        const auto& config = project_.configs.at(reference.source);
+        if (config.source != compose::SecretSource::external && config.file.empty()) {
+          return base::fail(fmt::format("config \"{}\": only file-backed configs are supported by the local orchestrator",
+                                        reference.source));
+        }
+      }
+      for (const auto& path : service.env_files) {
+        if (!std::filesystem::is_regular_file(path)) {
+          return base::fail(fmt::format("service \"{}\": env file {} not found", service.name, path));
+        }
       }
     }
     if (auto ok = engine_.ping(); !ok) return ok;

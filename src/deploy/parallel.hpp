@@ -10,7 +10,7 @@
 
 namespace stackup::deploy {
 
-inline constexpr std::size_t default_parallelism = 8;
+inline constexpr std::size_t default_parallelism = 16;
 
 // Calls `work(item)` for every item on up to `parallelism` threads; returns the first failure.
 // Items not started after a failure are skipped.

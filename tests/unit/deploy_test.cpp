@@ -70,6 +70,15 @@ networks: {front: {}}
   EXPECT_EQ(config["HostConfig"]["ReadonlyRootfs"], true);
 }
 
+TEST(ContainerConfig, ConfigsAreReadOnlyBindsOfTheirFiles) {
+  const auto project = project_of("services:\n  web:\n    image: app:1\n    configs:\n      - site\n      - source: site\n"
+                                  "        target: /etc/nginx/nginx.conf\nconfigs:\n  site:\n    file: ./site.conf\n");
+  const auto plan = deploy::plan_container(project, project.services[0], "s", 1, {}, compose::Environment{});
+  const auto& mounts = plan.config["HostConfig"]["Mounts"];
+  EXPECT_EQ(mounts[0], (engine::Json{{"Type", "bind"}, {"Source", "/project/site.conf"}, {"Target", "/site"}, {"ReadOnly", true}}));
+  EXPECT_EQ(mounts[1]["Target"], "/etc/nginx/nginx.conf");
+}
+
 TEST(ContainerConfig, TheHashChangesWithTheConfigAndTheSecretVersionsOnly) {
   const auto project = project_of("services:\n  web:\n    image: app:1\n");
   const compose::Environment environment;
@@ -197,6 +206,25 @@ TEST_F(DeployerTest, AMissingImageStopsBeforeAnythingIsTouched) {
   EXPECT_EQ(result.error().message, "image app:1 is not available: pull access denied for app:1");
   EXPECT_TRUE(engine_.networks.empty());
   EXPECT_FALSE(store_->inspect("shop_token"));
+}
+
+TEST_F(DeployerTest, BuildIsRefusedAndUnsupportedFieldsAreNamed) {
+  compose::LoadOptions options;
+  options.working_directory = directory_;
+  options.files = {"build.yaml"};
+  std::ofstream(directory_ + "/build.yaml") << "services:\n  web:\n    build: .\n  api:\n    image: app:1\n    privileged: true\n";
+  auto project = compose::load_project(options, compose::DiskFileSystem{}).project;
+  ASSERT_TRUE(project);
+  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  const auto result = deployer.deploy(*project, {"shop", false});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "service \"web\" has no image; stackup deploy does not build images (build: is refused): build it first, "
+            "e.g. docker build -t NAME ., and set image: NAME");
+  project->services.erase(project->services.begin());
+  ASSERT_TRUE(deployer.deploy(*project, {"shop", false}));
+  EXPECT_EQ(progress_.lines.front(),
+            "warning: service \"api\": \"privileged\" is not supported by the local orchestrator and is ignored");
 }
 
 TEST_F(DeployerTest, DownRemovesEverythingAndClearsUsage) {
