@@ -29,6 +29,20 @@ std::optional<compose::Project> load_for_deploy(const ComposeOptions& compose, c
   return std::move(loaded.project);
 }
 
+// Connects to the engine and opens the store, then runs `work` with a Deployer over them.
+template <class Work>
+int with_deployer(Context& context, const StoreLocation& store_location, bool quiet, Work work) {
+  auto engine = connect_engine(context);
+  if (!engine) return fail_with(context, engine.error().message);
+  auto store = open_store_for_writing(store_location, context);
+  if (!store) return fail_with(context, store.error().message);
+  deploy::TmpfsSecretFiles secret_files(secrets_runtime_directory(context));
+  ProgressPrinter progress(context, quiet);
+  deploy::Deployer deployer(**engine, *store, secret_files, context.environment, progress);
+  if (auto done = work(deployer); !done) return fail_with(context, done.error().message);
+  return exit_ok;
+}
+
 class DeployCommand final : public Command {
  public:
   explicit DeployCommand(CLI::App& parent)
@@ -44,17 +58,8 @@ class DeployCommand final : public Command {
     int failure = exit_failed;
     const auto project = load_for_deploy(compose_, stack_, context, failure);
     if (!project) return failure;
-    auto engine = connect_engine(context);
-    if (!engine) return fail_with(context, engine.error().message);
-    auto store = open_store_for_writing(store_, context);
-    if (!store) return fail_with(context, store.error().message);
-    deploy::TmpfsSecretFiles secret_files(secrets_runtime_directory(context));
-    ProgressPrinter progress(context, quiet_);
-    deploy::Deployer deployer(**engine, *store, secret_files, context.environment, progress);
-    if (auto deployed = deployer.deploy(*project, {project->name, prune_}); !deployed) {
-      return fail_with(context, deployed.error().message);
-    }
-    return exit_ok;
+    return with_deployer(context, store_, quiet_,
+                         [&](deploy::Deployer& deployer) { return deployer.deploy(*project, {project->name, prune_}); });
   }
 
  private:
@@ -87,17 +92,9 @@ class DownCommand final : public Command {
       stack = project->name;
     }
     if (!base::is_valid_stack_name(stack)) return fail_with(context, fmt::format("invalid stack name \"{}\"", stack));
-    auto engine = connect_engine(context);
-    if (!engine) return fail_with(context, engine.error().message);
-    auto store = open_store_for_writing(store_, context);
-    if (!store) return fail_with(context, store.error().message);
-    deploy::TmpfsSecretFiles secret_files(secrets_runtime_directory(context));
-    ProgressPrinter progress(context, quiet_);
-    deploy::Deployer deployer(**engine, *store, secret_files, context.environment, progress);
-    if (auto removed = deployer.down({stack, timeout_, volumes_, secrets_}); !removed) {
-      return fail_with(context, removed.error().message);
-    }
-    return exit_ok;
+    return with_deployer(context, store_, quiet_, [&](deploy::Deployer& deployer) {
+      return deployer.down({stack, timeout_, volumes_, secrets_});
+    });
   }
 
  private:

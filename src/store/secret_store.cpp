@@ -253,15 +253,24 @@ base::Result<void> SecretStore::rekey(UnlockMethod method) {
   });
 }
 
+// A write: unlock, then run `work(database, keys, transaction)` inside one write transaction.
+template <class Work>
+auto SecretStore::write(Work work) -> decltype(work(std::declval<Database&>(), std::declval<const Keys&>(),
+                                                    std::declval<Database::Transaction&>())) {
+  return guarded([&]() -> decltype(work(std::declval<Database&>(), std::declval<const Keys&>(),
+                                        std::declval<Database::Transaction&>())) {
+    auto keys = unlocked(*state_->database, state_->options, state_->keys);
+    if (!keys) return base::fail(keys.error().message);
+    Database::Transaction transaction(*state_->database);
+    return work(*state_->database, **keys, transaction);
+  });
+}
+
 base::Result<SecretInfo> SecretStore::create(const std::string& name, const base::SecretBytes& value,
                                              const std::map<std::string, std::string>& labels) {
   if (auto ok = check_name(name); !ok) return base::fail(ok.error().message);
   if (auto ok = check_value(value); !ok) return base::fail(ok.error().message);
-  return guarded([&]() -> base::Result<SecretInfo> {
-    auto keys = unlocked(*state_->database, state_->options, state_->keys);
-    if (!keys) return base::fail(keys.error().message);
-    auto& database = *state_->database;
-    Database::Transaction transaction(database);
+  return write([&](Database& database, const Keys& keys, Database::Transaction& transaction) -> base::Result<SecretInfo> {
     if (find(database, name)) return base::fail(fmt::format("secret {} already exists", name));
     const auto now = now_micros();
     SecretInfo info{new_id(), name, 1, now, now, value.size(), labels, {}};
@@ -272,7 +281,7 @@ base::Result<SecretInfo> SecretStore::create(const std::string& name, const base
         .bind(4, now)
         .bind(5, now)
         .run();
-    insert_version(database, **keys, info, 1, value, now);
+    insert_version(database, keys, info, 1, value, now);
     transaction.commit();
     base::log::debug("created secret {} ({}), version 1, {} bytes", name, info.id, value.size());
     return info;
@@ -300,14 +309,10 @@ SecretInfo add_version(Database& database, const Keys& keys, SecretInfo info, co
 
 base::Result<SecretInfo> SecretStore::rotate(const std::string& name, const base::SecretBytes& value) {
   if (auto ok = check_value(value); !ok) return base::fail(ok.error().message);
-  return guarded([&]() -> base::Result<SecretInfo> {
-    auto keys = unlocked(*state_->database, state_->options, state_->keys);
-    if (!keys) return base::fail(keys.error().message);
-    auto& database = *state_->database;
-    Database::Transaction transaction(database);
+  return write([&](Database& database, const Keys& keys, Database::Transaction& transaction) -> base::Result<SecretInfo> {
     auto info = find(database, name);
     if (!info) return base::fail(not_found(name));
-    auto rotated = add_version(database, **keys, std::move(*info), value);
+    auto rotated = add_version(database, keys, std::move(*info), value);
     transaction.commit();
     return rotated;
   });

@@ -8,6 +8,7 @@
 
 #include "base/error.hpp"
 #include "base/secret_bytes.hpp"
+#include "store/database.hpp"
 #include "store/keyring.hpp"
 #include "store/model.hpp"
 
@@ -54,6 +55,9 @@ class SecretStore {
  private:
   struct State;
   explicit SecretStore(std::unique_ptr<State> state);
+  template <class Work>
+  auto write(Work work) -> decltype(work(std::declval<Database&>(), std::declval<const Keys&>(),
+                                         std::declval<Database::Transaction&>()));
   std::unique_ptr<State> state_;
 };
 
