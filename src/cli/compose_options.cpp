@@ -4,11 +4,13 @@ namespace stackup::cli {
 
 void ComposeOptions::add_to(CLI::App& command) {
   command.add_option("-c,-f,--file", files, "Compose file (repeatable; later files override earlier ones)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->allow_extra_args(false);
   command.add_option("-p,--project-name", project_name, "Project (stack) name")->type_name("NAME");
   command.add_option("--project-directory", project_directory, "Directory of .env and relative paths")->type_name("DIR");
   command.add_option("--env-file", env_files, "Environment file instead of <project directory>/.env (repeatable)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->allow_extra_args(false);
 }
 
 compose::LoadOptions ComposeOptions::load_options(const Context& context) const {

@@ -48,7 +48,7 @@ class CreateCommand final : public Command {
     store_.add_to(*app_);
     app_->add_option("name", name_, "Secret name (team/app/name paths allowed)")->required();
     app_->add_option("file", source_, "File holding the value, or - for standard input")->default_str("-");
-    app_->add_option("-l,--label", labels_, "Label KEY=VALUE (repeatable)")->type_name("KEY=VALUE");
+    app_->add_option("-l,--label", labels_, "Label KEY=VALUE (repeatable)")->type_name("KEY=VALUE")->allow_extra_args(false);
   }
 
   int run(Context& context) override {
@@ -102,7 +102,9 @@ class ListCommand final : public Command {
   explicit ListCommand(CLI::App& parent) : Command(parent.add_subcommand("ls", "List secrets")) {
     app_->alias("list");
     store_.add_to(*app_);
-    app_->add_option("-f,--filter", filters_, "Filter: label=KEY or label=KEY=VALUE (repeatable)")->type_name("FILTER");
+    app_->add_option("-f,--filter", filters_, "Filter: label=KEY or label=KEY=VALUE (repeatable)")
+        ->type_name("FILTER")
+        ->allow_extra_args(false);
     app_->add_option("--format", format_, "Output format")->check(CLI::IsMember({"table", "json"}))->default_str("table");
     app_->add_flag("-q,--quiet", quiet_, "Only print names");
   }

@@ -152,6 +152,38 @@ done
 docker logs "$stack-web-1" 2>&1 | grep -q -e "$canary_db" && fail "a secret value is in the container log"
 grep -q "created secret ${stack}_db_password" "$work/deploy.log" || fail "the debug log is empty: the canary check proves nothing"
 
+# depends_on conditions: wait for a healthcheck, and for a one-shot job to complete.
+cat > "$work/conditions.yaml" <<YAML
+services:
+  db:
+    image: $image
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    healthcheck:
+      test: ["CMD", "/bin/true"]
+      interval: 1s
+      retries: 3
+  migrate:
+    image: $image
+    command: ["true"]
+    depends_on:
+      db:
+        condition: service_healthy
+  app:
+    image: $image
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    depends_on:
+      migrate:
+        condition: service_completed_successfully
+YAML
+"$stackup" deploy -c "$work/conditions.yaml" "${stack}x" >"$work/conditions.log" 2>&1 || { cat "$work/conditions.log"; fail "conditions deploy"; }
+grep -q "Container ${stack}x-db-1 Waiting to be healthy" "$work/conditions.log" || fail "did not wait for db to be healthy"
+grep -q "Container ${stack}x-migrate-1 Waiting to complete" "$work/conditions.log" || fail "did not wait for migrate"
+[ "$(docker inspect -f '{{.State.Health.Status}}' "${stack}x-db-1")" = healthy ] || fail "db not healthy"
+[ "$(docker inspect -f '{{.State.Running}}' "${stack}x-app-1")" = true ] || fail "app not running"
+"$stackup" down -t 0 "${stack}x" >/dev/null 2>&1 || fail "down of the conditions stack"
+
 # down removes everything and wipes the secrets.
 "$stackup" down "$stack" >/dev/null 2>&1 || fail "down"
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] || fail "down left containers"

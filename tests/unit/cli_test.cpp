@@ -132,3 +132,18 @@ TEST(Cli, ColourOnlyOnATerminalAndNeverWithNoColor) {
 
 }  // namespace
 }  // namespace stackup::testing
+
+namespace stackup::testing {
+namespace {
+
+TEST(Cli, EachFileOptionTakesOneValueSoPositionalsStayPositional) {
+  // `-c FILE STACK`: STACK must not be read as a second compose file.
+  const auto result = run({"config", "-c", "duplicate_targets.yaml", "extra-positional"});
+  EXPECT_EQ(result.code, 2);
+  EXPECT_THAT(result.err + result.out, ::testing::Not(::testing::HasSubstr("cannot read compose file extra-positional")));
+  const auto two = run({"validate", "-c", "duplicate_targets.yaml", "-f", "duplicate_key.yaml"});
+  EXPECT_THAT(two.out, ::testing::HasSubstr("duplicate_targets.yaml, duplicate_key.yaml: invalid"));
+}
+
+}  // namespace
+}  // namespace stackup::testing
