@@ -37,6 +37,14 @@ std::size_t tmpfs_size(const std::vector<SecretFile>& files) {
 
 base::Result<void> write_file(const std::string& directory, const SecretFile& file) {
   const auto path = directory + "/" + file.file_name;
+  // Without root the file stays ours: fine for uid/gid 0 (root in the container reads anything) and
+  // our own ids; any other owner is refused rather than silently not honoured.
+  const bool as_root = ::geteuid() == 0;
+  const bool keep_owner = !as_root && (file.uid == 0 || file.uid == ::geteuid()) && (file.gid == 0 || file.gid == ::getegid());
+  if (!as_root && !keep_owner) {
+    return base::fail(fmt::format("secret file owner {}:{} needs root: run stackup as root, or drop uid/gid", file.uid,
+                                  file.gid));
+  }
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return base::fail(fmt::format("cannot create {}: {}", path, errno_text()));
   std::size_t written = 0;
@@ -46,7 +54,8 @@ base::Result<void> write_file(const std::string& directory, const SecretFile& fi
     if (count < 0) break;
     written += static_cast<std::size_t>(count);
   }
-  const bool ok = written == file.value->size() && ::fchown(fd, file.uid, file.gid) == 0 && ::fchmod(fd, file.mode) == 0;
+  const bool ok = written == file.value->size() && (keep_owner || ::fchown(fd, file.uid, file.gid) == 0) &&
+                  ::fchmod(fd, file.mode) == 0;
   const auto failure = errno_text();
   ::close(fd);
   if (!ok) return base::fail(fmt::format("cannot write {}: {}", path, failure));

@@ -152,6 +152,31 @@ done
 docker logs "$stack-web-1" 2>&1 | grep -q -e "$canary_db" && fail "a secret value is in the container log"
 grep -q "created secret ${stack}_db_password" "$work/deploy.log" || fail "the debug log is empty: the canary check proves nothing"
 
+# No engine: a clear error, exit 1.
+set +e
+out=$(DOCKER_HOST=unix:///nonexistent/docker.sock "$stackup" ps "$stack" 2>&1); code=$?
+set -e
+[ "$code" -eq 1 ] && [ "$out" = "stackup: error: cannot connect to the Docker engine at unix:///nonexistent/docker.sock: is it running?" ] \
+  || fail "no engine: exit $code: $out"
+
+# driver: needs Swarm; the local orchestrator refuses it before touching anything.
+printf 'services:\n  a:\n    image: %s\n    secrets: [vault]\nsecrets:\n  vault:\n    driver: vault\n' "$image" > "$work/driver.yaml"
+set +e
+out=$("$stackup" deploy -c "$work/driver.yaml" "${stack}x" 2>&1); code=$?
+set -e
+[ "$code" -eq 1 ] && grep -qF 'secret "vault": driver and template_driver need Docker Swarm' <<<"$out" || fail "driver: $out"
+
+# --prune removes services no longer in the file; without it they stay.
+printf 'services:\n  keep:\n    image: %s\n    command: ["sleep", "3600"]\n    stop_signal: SIGKILL\n  drop:\n    image: %s\n    command: ["sleep", "3600"]\n    stop_signal: SIGKILL\n' "$image" "$image" > "$work/prune.yaml"
+"$stackup" deploy -q -c "$work/prune.yaml" "${stack}x" || fail "prune stack"
+printf 'services:\n  keep:\n    image: %s\n    command: ["sleep", "3600"]\n    stop_signal: SIGKILL\n' "$image" > "$work/prune.yaml"
+"$stackup" deploy -q -c "$work/prune.yaml" "${stack}x" || fail "redeploy without prune"
+docker inspect "${stack}x-drop-1" >/dev/null 2>&1 || fail "a service was removed without --prune"
+"$stackup" deploy -q --prune -c "$work/prune.yaml" "${stack}x" || fail "redeploy with --prune"
+docker inspect "${stack}x-drop-1" >/dev/null 2>&1 && fail "--prune left the dropped service"
+docker inspect "${stack}x-keep-1" >/dev/null 2>&1 || fail "--prune removed a kept service"
+"$stackup" down -q -t 0 "${stack}x" || fail "down of the prune stack"
+
 # depends_on conditions: wait for a healthcheck, and for a one-shot job to complete.
 cat > "$work/conditions.yaml" <<YAML
 services:

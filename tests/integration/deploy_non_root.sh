@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# stackup deploy as a user who is not root (in the docker group): no tmpfs can be mounted, so secrets
+# go to a directory on an existing tmpfs (/dev/shm here), after statfs proves it is one; a path that
+# is not on a tmpfs is refused; owners other than root or the user are refused.
+set -euo pipefail
+stackup=$1
+root=$2
+fail() { echo "FAIL: $*" >&2; exit 1; }
+bash "$root/scripts/start-engine.sh" || fail "no Docker engine: the deploy tests cannot run"
+[ "$(id -u)" -eq 0 ] || fail "this test needs root to create its unprivileged user"
+user=stackupuser
+id "$user" >/dev/null 2>&1 || useradd -m -G docker "$user"
+image=stackup-test/busybox:1
+work=$(mktemp -d)
+chmod 755 "$work"
+stack="nr$$"
+as_user() { runuser -u "$user" -- env -u XDG_RUNTIME_DIR STACKUP_STORE="$work/store" HOME="/home/$user" "$@"; }
+trap 'as_user "$stackup" down -q -t 0 --secrets "$stack" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+cp "$stackup" "$work/stackup"
+mkdir -p "$work/app"
+printf 'not-root-canary' > "$work/app/token.txt"
+cat > "$work/app/compose.yaml" <<YAML
+services:
+  web:
+    image: $image
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    secrets:
+      - source: token
+        mode: 0440
+secrets:
+  token:
+    file: ./token.txt
+YAML
+chown -R "$user" "$work"
+cd "$work/app"
+as_user "$work/stackup" deploy -q "$stack" || fail "deploy as a user"
+dir=$(docker inspect -f '{{index .Config.Labels "com.stackup.secrets-directory"}}' "$stack-web-1")
+case "$dir" in /dev/shm/stackup-"$(id -u "$user")"/*) ;; *) fail "secrets are not under /dev/shm: $dir" ;; esac
+[ "$(stat -f -c %T "$dir")" = tmpfs ] || fail "$dir is not on a tmpfs"
+[ "$(docker exec "$stack-web-1" cat /run/secrets/token)" = not-root-canary ] || fail "secret content"
+[ "$(docker exec "$stack-web-1" stat -c %a /run/secrets/token)" = 440 ] || fail "secret mode"
+as_user "$work/stackup" down -q -t 0 "$stack" || fail "down as a user"
+[ ! -e "$dir" ] || fail "down left $dir"
+
+# Another owner needs root.
+sed -i 's/        mode: 0440/        uid: "999"/' compose.yaml
+set +e
+out=$(as_user "$work/stackup" deploy "$stack" 2>&1); code=$?
+set -e
+[ "$code" -eq 1 ] && grep -qF "secret file owner 999:0 needs root: run stackup as root, or drop uid/gid" <<<"$out" || fail "uid 999: $out"
+[ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] || fail "the refused deploy left containers"
+
+# A runtime directory that is not a tmpfs is refused: plaintext never goes to a persistent disk.
+sed -i 's/        uid: "999"/        mode: 0400/' compose.yaml
+persistent=""
+for candidate in "/home/$user" /var/tmp "$work"; do
+  if [ "$(stat -f -c %T "$candidate")" != tmpfs ]; then persistent="$candidate/stackup-not-tmpfs-$$"; break; fi
+done
+[ -n "$persistent" ] || fail "no directory off tmpfs to test the refusal with"
+mkdir -p "$persistent" && chown "$user" "$persistent"
+set +e
+out=$(runuser -u "$user" -- env XDG_RUNTIME_DIR="$persistent" STACKUP_STORE="$work/store" HOME="/home/$user" "$work/stackup" deploy "$stack" 2>&1); code=$?
+set -e
+[ "$code" -eq 1 ] && grep -qF "it is not on a tmpfs, and mounting one needs root" <<<"$out" || fail "persistent runtime dir: $out"
+grep -r -a -q not-root-canary "$persistent" && fail "plaintext reached a persistent directory"
+rm -rf "$persistent"
+echo "deploy_non_root: ok"
