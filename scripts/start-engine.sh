@@ -7,6 +7,10 @@ set -euo pipefail
 image=${STACKUP_TEST_IMAGE:-stackup-test/busybox:1}
 log=/tmp/stackup-dockerd.log
 
+# Tests run in parallel and each makes sure of the engine: one at a time starts it.
+exec 9>/tmp/stackup-start-engine.lock
+flock 9
+
 if ! docker info >/dev/null 2>&1; then
   if [ "$(id -u)" -ne 0 ]; then echo "start-engine: no Docker engine answers and starting one needs root" >&2; exit 1; fi
   command -v dockerd >/dev/null || { echo "start-engine: dockerd is not installed (scripts/install-deps.sh)" >&2; exit 1; }
