@@ -180,6 +180,19 @@ void bind_runtime_fields(const Node& node, Service& service) {
   for (const auto& entry : node.entries) {
     if (!honoured_fields.contains(entry.key) && !entry.key.starts_with("x-")) service.ignored_fields.push_back(entry.key);
   }
+  // Of deploy:, the local orchestrator runs replicas and resource limits; the rest is Swarm's.
+  if (const Node* deploy = node.find("deploy"); deploy && deploy->is_mapping()) {
+    for (const auto& entry : deploy->entries) {
+      if (entry.key == "replicas" || entry.key.starts_with("x-")) continue;
+      if (entry.key == "resources" && entry.value.is_mapping()) {
+        for (const auto& resource : entry.value.entries) {
+          if (resource.key != "limits") service.ignored_fields.push_back("deploy.resources." + resource.key);
+        }
+        continue;
+      }
+      service.ignored_fields.push_back("deploy." + entry.key);
+    }
+  }
 }
 
 }  // namespace stackup::compose

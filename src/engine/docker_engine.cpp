@@ -282,8 +282,8 @@ base::Result<std::unique_ptr<Engine>> connect(const EngineSettings& settings) {
     const bool tls = settings.tls_verify;
     target.base_url = (tls ? "https://" : "http://") + host.substr(6);
     if (tls) {
-      const std::filesystem::path certs = settings.cert_path.empty() ? std::filesystem::path(std::getenv("HOME") ? std::getenv("HOME") : "/root") / ".docker"
-                                                                      : std::filesystem::path(settings.cert_path);
+      if (settings.cert_path.empty()) return base::fail("DOCKER_TLS_VERIFY is set but no DOCKER_CERT_PATH (or ~/.docker) is known");
+      const std::filesystem::path certs(settings.cert_path);
       target.ca_file = (certs / "ca.pem").string();
       target.cert_file = (certs / "cert.pem").string();
       target.key_file = (certs / "key.pem").string();

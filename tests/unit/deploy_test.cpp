@@ -212,7 +212,9 @@ TEST_F(DeployerTest, BuildIsRefusedAndUnsupportedFieldsAreNamed) {
   compose::LoadOptions options;
   options.working_directory = directory_;
   options.files = {"build.yaml"};
-  std::ofstream(directory_ + "/build.yaml") << "services:\n  web:\n    build: .\n  api:\n    image: app:1\n    privileged: true\n";
+  std::ofstream(directory_ + "/build.yaml")
+      << "services:\n  web:\n    build: .\n  api:\n    image: app:1\n    privileged: true\n    deploy:\n      replicas: 1\n"
+         "      placement: {constraints: [node.role == manager]}\n";
   auto project = compose::load_project(options, compose::DiskFileSystem{}).project;
   ASSERT_TRUE(project);
   deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
@@ -223,8 +225,10 @@ TEST_F(DeployerTest, BuildIsRefusedAndUnsupportedFieldsAreNamed) {
             "e.g. docker build -t NAME ., and set image: NAME");
   project->services.erase(project->services.begin());
   ASSERT_TRUE(deployer.deploy(*project, {"shop", false}));
-  EXPECT_EQ(progress_.lines.front(),
+  EXPECT_EQ(progress_.lines[0],
             "warning: service \"api\": \"privileged\" is not supported by the local orchestrator and is ignored");
+  EXPECT_EQ(progress_.lines[1],
+            "warning: service \"api\": \"deploy.placement\" is not supported by the local orchestrator and is ignored");
 }
 
 TEST_F(DeployerTest, DownRemovesEverythingAndClearsUsage) {
