@@ -11,7 +11,7 @@ build_packages=(
 # clang 19 + compiler-rt: the libFuzzer target (clang 14 cannot use libstdc++ 12's std::expected).
 test_packages=(clang-19 libclang-rt-19-dev python3)
 # A real Docker engine and an offline image (busybox-static) for the integration tests and the demo.
-engine_packages=(docker.io busybox-static iproute2 util-linux socat openssl)
+engine_packages=(docker.io busybox-static iproute2 util-linux socat openssl docker-registry)
 
 want=("${build_packages[@]}" "${test_packages[@]}")
 if [ "${1:-}" != "--build-only" ]; then want+=("${engine_packages[@]}"); fi
