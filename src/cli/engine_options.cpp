@@ -6,25 +6,21 @@
 #include <ostream>
 
 namespace stackup::cli {
-namespace {
-std::string variable(const Context& context, const char* name) {
-  const auto value = context.environment.get(name);
-  return value ? std::string(*value) : std::string();
-}
-}  // namespace
 
 base::Result<std::unique_ptr<engine::Engine>> connect_engine(const Context& context) {
   engine::EngineSettings settings;
-  settings.docker_host = variable(context, "DOCKER_HOST");
-  settings.tls_verify = !variable(context, "DOCKER_TLS_VERIFY").empty();
-  settings.cert_path = variable(context, "DOCKER_CERT_PATH");
-  if (settings.cert_path.empty() && !variable(context, "HOME").empty()) settings.cert_path = variable(context, "HOME") + "/.docker";
+  settings.docker_host = context.variable("DOCKER_HOST");
+  settings.tls_verify = !context.variable("DOCKER_TLS_VERIFY").empty();
+  settings.cert_path = context.variable("DOCKER_CERT_PATH");
+  if (settings.cert_path.empty() && !context.variable("HOME").empty()) {
+    settings.cert_path = context.variable("HOME") + "/.docker";
+  }
   return engine::connect(settings);
 }
 
 std::string secrets_runtime_directory(const Context& context) {
   if (::geteuid() == 0) return "/run/stackup";
-  if (const auto runtime = variable(context, "XDG_RUNTIME_DIR"); !runtime.empty()) return runtime + "/stackup";
+  if (const auto runtime = context.variable("XDG_RUNTIME_DIR"); !runtime.empty()) return runtime + "/stackup";
   return fmt::format("/dev/shm/stackup-{}", ::geteuid());
 }
 

@@ -15,9 +15,8 @@
 namespace stackup::cli {
 namespace {
 
-std::string label(const engine::ContainerSummary& container, const std::string& name) {
-  const auto it = container.labels.find(name);
-  return it == container.labels.end() ? "" : it->second;
+std::string label(const engine::ContainerSummary& container, std::string_view name) {
+  return engine::label_value(container.labels, name);
 }
 
 class PsCommand final : public Command {
@@ -80,7 +79,7 @@ class LsCommand final : public Command {
     };
     std::map<std::string, Stack> stacks;
     for (const auto& c : *containers) {
-      auto& stack = stacks[label(c, std::string(deploy::namespace_label))];
+      auto& stack = stacks[label(c, deploy::namespace_label)];
       stack.services.insert(label(c, "com.docker.compose.service"));
       ++stack.states[c.state];
     }

@@ -11,11 +11,6 @@
 namespace stackup::cli {
 namespace {
 
-std::string variable(const Context& context, const char* name) {
-  const auto value = context.environment.get(name);
-  return value ? std::string(*value) : std::string();
-}
-
 base::Result<base::SecretBytes> passphrase_from_file(const std::string& path) {
   auto value = base::read_secret_file(path);
   if (!value) return base::fail(fmt::format("passphrase file {}: {}", path, value.error().message));
@@ -55,13 +50,13 @@ void StoreLocation::add_to(CLI::App& command) {
 
 store::StoreOptions StoreLocation::options(Context& context) const {
   store::StoreOptions options;
-  options.directory = store::choose_store_directory({directory, variable(context, "STACKUP_STORE"),
-                                                     variable(context, "HOME"), variable(context, "XDG_DATA_HOME"),
+  options.directory = store::choose_store_directory({directory, context.variable("STACKUP_STORE"),
+                                                     context.variable("HOME"), context.variable("XDG_DATA_HOME"),
                                                      ::geteuid() == 0});
-  options.unlock.key_file = variable(context, "STACKUP_KEY_FILE");
+  options.unlock.key_file = context.variable("STACKUP_KEY_FILE");
   options.unlock.notice = [&context](const std::string& message) { context.io.err << "stackup: " << message << '\n'; };
   options.unlock.passphrase = [&context](bool new_passphrase) -> base::Result<base::SecretBytes> {
-    const auto file = variable(context, new_passphrase && !variable(context, "STACKUP_NEW_PASSPHRASE_FILE").empty()
+    const auto file = context.variable(new_passphrase && !context.variable("STACKUP_NEW_PASSPHRASE_FILE").empty()
                                             ? "STACKUP_NEW_PASSPHRASE_FILE"
                                             : "STACKUP_PASSPHRASE_FILE");
     if (!file.empty()) return passphrase_from_file(file);

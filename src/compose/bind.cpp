@@ -6,8 +6,6 @@
 namespace stackup::compose {
 namespace {
 
-std::string text_of(const Node* node) { return node && node->is_scalar() ? node->scalar : std::string(); }
-
 bool is_true(const Node* node) { return node && resolve_scalar(*node).boolean; }
 
 std::map<std::string, std::string> labels_of(const Node* node) {

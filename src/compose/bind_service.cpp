@@ -12,8 +12,6 @@ const std::set<std::string, std::less<>> honoured_fields = {
     "expose", "volumes", "tmpfs", "networks", "depends_on", "restart", "healthcheck", "hostname", "read_only",
     "init", "stop_signal", "stop_grace_period", "deploy", "secrets", "configs"};
 
-std::string text_of(const Node* node) { return node && node->is_scalar() ? node->scalar : std::string(); }
-
 std::vector<std::string> strings_of(const Node& node) {
   std::vector<std::string> out;
   if (node.is_scalar()) out.push_back(node.scalar);

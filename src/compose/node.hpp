@@ -64,6 +64,9 @@ struct ResolvedScalar {
 
 ResolvedScalar resolve_scalar(const Node& node);
 
+// A scalar's text, or "" for a missing node or one that is not a scalar.
+inline std::string text_of(const Node* node) { return node && node->is_scalar() ? node->scalar : std::string(); }
+
 // compose's list_or_dict: ["A=1", "B"] and [a, b] become {A: "1", B: null} and {a: null, b: null};
 // anything but a list is returned as is.
 Node list_or_dict_to_mapping(Node node);

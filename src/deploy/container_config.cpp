@@ -4,7 +4,6 @@
 
 #include <cmath>
 
-#include "compose/filesystem.hpp"
 
 namespace stackup::deploy {
 namespace {
@@ -20,19 +19,11 @@ std::string fnv1a_hex(std::string_view text) {
   return fmt::format("{:016x}", hash);
 }
 
-Json environment_of(const compose::Service& service, const compose::Environment& environment) {
-  compose::Environment values;
-  base::Diagnostics ignored;
-  const compose::DiskFileSystem disk;
-  for (const auto& path : service.env_files) {
-    if (auto text = disk.read(path)) {
-      compose::load_env_file(std::make_shared<const base::SourceFile>(base::SourceFile{path, std::move(*text)}), values,
-                             ignored);
-    }
-  }
+Json environment_of(const compose::Service& service, const compose::Environment& environment,
+                    const compose::Environment& env_file_values) {
   // `environment` wins over env_file; a name without a value comes from stackup's environment.
   std::map<std::string, std::optional<std::string>> all = service.environment;
-  for (const auto& name : values.names()) all.try_emplace(name, std::string(*values.get(name)));
+  for (const auto& name : env_file_values.names()) all.try_emplace(name, std::string(*env_file_values.get(name)));
   Json list = Json::array();
   for (auto& [name, value] : all) {
     if (!value) {
@@ -102,7 +93,8 @@ std::int64_t parse_bytes(std::string_view text) {
 }
 
 ContainerPlan plan_container(const compose::Project& project, const compose::Service& service, const std::string& stack,
-                             int number, std::vector<SecretMount> secrets, const compose::Environment& environment) {
+                             int number, std::vector<SecretMount> secrets, const compose::Environment& environment,
+                             const compose::Environment& env_file_values) {
   ContainerPlan plan;
   plan.name = container_name(stack, service.name, number);
   plan.service = service.name;
@@ -116,7 +108,7 @@ ContainerPlan plan_container(const compose::Project& project, const compose::Ser
   labels["com.docker.compose.service"] = service.name;
   labels["com.docker.compose.container-number"] = std::to_string(number);
 
-  Json config{{"Image", service.image}, {"Env", environment_of(service, environment)}, {"Labels", labels}};
+  Json config{{"Image", service.image}, {"Env", environment_of(service, environment, env_file_values)}, {"Labels", labels}};
   if (service.command) config["Cmd"] = *service.command;
   if (service.entrypoint) config["Entrypoint"] = *service.entrypoint;
   if (!service.user.empty()) config["User"] = service.user;

@@ -40,8 +40,11 @@ std::string volume_name(const compose::Project& project, const std::string& stac
 std::int64_t parse_duration(std::string_view text);
 std::int64_t parse_bytes(std::string_view text);
 
+// A pure function: `environment` is stackup's own (for variables given without a value) and
+// `env_file_values` what the service's env_files set, read beforehand.
 ContainerPlan plan_container(const compose::Project& project, const compose::Service& service, const std::string& stack,
-                             int number, std::vector<SecretMount> secrets, const compose::Environment& environment);
+                             int number, std::vector<SecretMount> secrets, const compose::Environment& environment,
+                             const compose::Environment& env_file_values = compose::Environment{});
 
 // The plan's config with the secrets bind-mounted from `directory`, and its labels.
 engine::Json config_with_secrets(const ContainerPlan& plan, const std::string& directory);

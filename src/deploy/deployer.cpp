@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "compose/filesystem.hpp"
 #include "deploy/container_config.hpp"
 #include "deploy/parallel.hpp"
 #include "store/crypto.hpp"
@@ -41,23 +41,30 @@ std::vector<std::vector<const compose::Service*>> levels_of(const compose::Proje
   return levels;
 }
 
-// Everything one deploy changes, so a failure can undo it.
+// Everything one deploy changes, so a failure can undo it and a success can finish it.
 struct Journal {
+  struct Container {
+    std::string id;
+    std::string name;
+    std::string secrets_directory;  // "" when it has no secrets
+  };
   std::vector<std::string> created_secrets;
   std::vector<std::string> created_networks;
   std::vector<std::string> created_volumes;
-  struct Started {
-    std::string id;
-    std::string directory;
-  };
-  std::vector<Started> started;
-  struct Replaced {
-    std::string id;
-    std::string name;
-    std::string directory;
-  };
-  std::vector<Replaced> replaced;
+  std::vector<std::string> materialized;  // secret directories, recorded as soon as they exist
+  std::vector<std::string> started;       // containers this deploy created
+  std::vector<Container> set_aside;       // renamed and stopped; a failure puts them back
+  std::vector<Container> leftovers;       // removed only when the deploy succeeds
+
+  [[nodiscard]] bool empty() const {
+    return created_secrets.empty() && created_networks.empty() && created_volumes.empty() && started.empty() &&
+           set_aside.empty() && leftovers.empty();
+  }
 };
+
+Journal::Container journal_entry(const engine::ContainerSummary& container) {
+  return {container.id, container.name, engine::label_value(container.labels, secrets_label)};
+}
 
 class DeployRun {
  public:
@@ -103,11 +110,7 @@ class DeployRun {
                                         reference.source));
         }
       }
-      for (const auto& path : service.env_files) {
-        if (!std::filesystem::is_regular_file(path)) {
-          return base::fail(fmt::format("service \"{}\": env file {} not found", service.name, path));
-        }
-      }
+      if (auto ok = read_env_files(service); !ok) return ok;
     }
     if (auto ok = engine_.ping(); !ok) return ok;
     std::set<std::string> images;
@@ -120,6 +123,21 @@ class DeployRun {
       auto pulled = engine_.pull_image(image, [&](const std::string& status) { progress_.update("Image " + image, status); });
       if (!pulled) return base::fail(fmt::format("image {} is not available: {}", image, pulled.error().message));
       progress_.update("Image " + image, "Pulled");
+    }
+    return {};
+  }
+
+  // Reads a service's env_files once; a missing file or a bad line stops the deploy, saying where.
+  base::Result<void> read_env_files(const compose::Service& service) {
+    auto& values = env_file_values_[service.name];
+    const compose::DiskFileSystem disk;
+    for (const auto& path : service.env_files) {
+      auto text = disk.read(path);
+      if (!text) return base::fail(fmt::format("service \"{}\": env file {}: {}", service.name, path, text.error().message));
+      base::Diagnostics diagnostics;
+      compose::load_env_file(std::make_shared<const base::SourceFile>(base::SourceFile{path, std::move(*text)}), values,
+                             diagnostics);
+      if (diagnostics.has_errors()) return base::fail(base::headline(diagnostics.all().front()));
     }
     return {};
   }
@@ -286,7 +304,8 @@ class DeployRun {
       mounts.push_back({project_.secrets.at(reference.source).object_name(stack_), versions_.at(reference.source),
                         fmt::format("{}-{}", i, reference.source), reference.mount_path()});
     }
-    auto plan = plan_container(project_, service, stack_, number, std::move(mounts), environment_);
+    auto plan = plan_container(project_, service, stack_, number, std::move(mounts), environment_,
+                               env_file_values_.at(service.name));
     {
       const std::lock_guard lock(lock_);
       usages_.push_back(plan);
@@ -317,6 +336,8 @@ class DeployRun {
     }
     if (!files.empty()) {
       if (auto ok = secret_files_.materialize(directory, files); !ok) return ok;
+      const std::lock_guard lock(lock_);
+      journal_.materialized.push_back(directory);
     }
     if (old != nullptr) {
       // Kept aside, stopped, until its successor runs: a failure puts it back.
@@ -324,20 +345,16 @@ class DeployRun {
       if (auto ok = engine_.rename_container(old->id, aside); !ok) return ok;
       {
         const std::lock_guard lock(lock_);
-        const auto secrets_directory = old->labels.find(std::string(secrets_label));
-        journal_.replaced.push_back({old->id, old->name, secrets_directory == old->labels.end() ? "" : secrets_directory->second});
+        journal_.set_aside.push_back(journal_entry(*old));
       }
       if (auto ok = engine_.stop_container(old->id, 10); !ok) return ok;
     }
     report("Container " + plan.name, old ? "Recreating" : "Creating");
     auto id = engine_.create_container(plan.name, config_with_secrets(plan, directory));
-    if (!id) {
-      (void)secret_files_.destroy(directory);
-      return base::fail(id.error().message);
-    }
+    if (!id) return base::fail(id.error().message);
     {
       const std::lock_guard lock(lock_);
-      journal_.started.push_back({*id, directory});
+      journal_.started.push_back(*id);
     }
     for (const auto& [network, endpoint] : plan.extra_networks) {
       if (auto ok = engine_.connect_network(network, *id, endpoint); !ok) return ok;
@@ -350,16 +367,11 @@ class DeployRun {
   // Replicas beyond the count, and with --prune services no longer in the file.
   base::Result<void> remove_leftovers() {
     for (const auto& [name, container] : existing_) {
-      const auto service_it = container.labels.find("com.docker.compose.service");
-      const std::string service_name = service_it == container.labels.end() ? "" : service_it->second;
-      const auto* service = project_.find_service(service_name);
-      const auto number_it = container.labels.find("com.docker.compose.container-number");
-      const int number = number_it == container.labels.end() ? 0 : std::atoi(number_it->second.c_str());
+      const auto* service = project_.find_service(engine::label_value(container.labels, "com.docker.compose.service"));
+      const int number = std::atoi(engine::label_value(container.labels, "com.docker.compose.container-number").c_str());
       const bool extra_replica = service && number > service->replicas;
       if (!extra_replica && !(options_.prune && !service)) continue;
-      journal_.replaced.push_back({container.id, container.name, container.labels.contains(std::string(secrets_label))
-                                                                      ? container.labels.at(std::string(secrets_label))
-                                                                      : ""});
+      journal_.leftovers.push_back(journal_entry(container));
       progress_.update("Container " + name, "Removing");
     }
     return {};
@@ -368,37 +380,30 @@ class DeployRun {
   // --- the end ------------------------------------------------------------------------------------
 
   void finish() {
-    const auto deployed = existing_names_deployed();
-    (void)parallel_for_each(journal_.replaced, default_parallelism, [&](const Journal::Replaced& old) -> base::Result<void> {
+    auto remove = [&](const Journal::Container& old) -> base::Result<void> {
       (void)engine_.stop_container(old.id, 10);
       (void)engine_.remove_container(old.id);
-      if (!old.directory.empty()) (void)secret_files_.destroy(old.directory);
-      if (!deployed.contains(old.name)) report("Container " + old.name, "Removed");
+      if (!old.secrets_directory.empty()) (void)secret_files_.destroy(old.secrets_directory);
       return {};
+    };
+    (void)parallel_for_each(journal_.set_aside, default_parallelism, remove);
+    (void)parallel_for_each(journal_.leftovers, default_parallelism, [&](const Journal::Container& old) {
+      auto removed = remove(old);
+      report("Container " + old.name, "Removed");
+      return removed;
     });
     std::vector<std::pair<std::string, store::SecretUsage>> usages;
     for (const auto& plan : usages_) {
       for (const auto& secret : plan.secrets) usages.push_back({secret.secret, {stack_, plan.service, secret.version}});
     }
     if (auto recorded = store_.set_usages(stack_, usages); !recorded) progress_.warning(recorded.error().message);
-    if (journal_.started.empty() && journal_.replaced.empty() && journal_.created_networks.empty() &&
-        journal_.created_volumes.empty() && journal_.created_secrets.empty()) {
-      progress_.update("Stack " + stack_, "Up to date: nothing changed");
-    }
-  }
-
-  std::set<std::string> existing_names_deployed() const {
-    std::set<std::string> names;
-    for (const auto& plan : usages_) names.insert(plan.name);
-    return names;
+    if (journal_.empty()) progress_.update("Stack " + stack_, "Up to date: nothing changed");
   }
 
   void rollback() {
-    for (auto it = journal_.started.rbegin(); it != journal_.started.rend(); ++it) {
-      (void)engine_.remove_container(it->id);
-      (void)secret_files_.destroy(it->directory);
-    }
-    for (const auto& old : journal_.replaced) {
+    for (auto it = journal_.started.rbegin(); it != journal_.started.rend(); ++it) (void)engine_.remove_container(*it);
+    for (const auto& directory : journal_.materialized) (void)secret_files_.destroy(directory);
+    for (const auto& old : journal_.set_aside) {
       (void)engine_.rename_container(old.id, old.name);
       (void)engine_.start_container(old.id);
     }
@@ -418,6 +423,7 @@ class DeployRun {
   std::map<std::string, base::SecretBytes> values_;       // by secret key
   std::map<std::string, store::SecretInfo> externals_;    // by secret key
   std::map<std::string, int> versions_;                   // by secret key
+  std::map<std::string, compose::Environment> env_file_values_;  // by service
   std::map<std::string, engine::ContainerSummary> existing_;
   std::vector<ContainerPlan> usages_;
   Journal journal_;

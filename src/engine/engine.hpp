@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.hpp"
@@ -14,6 +15,12 @@ namespace stackup::engine {
 
 using Json = nlohmann::json;
 using Labels = std::map<std::string, std::string>;
+
+// A label's value, or "" when the label is not there.
+inline std::string label_value(const Labels& labels, std::string_view key) {
+  const auto it = labels.find(std::string(key));
+  return it == labels.end() ? std::string() : it->second;
+}
 
 struct ContainerSummary {
   std::string id;

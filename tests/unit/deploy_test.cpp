@@ -190,6 +190,19 @@ TEST_F(DeployerTest, AFailureMidwayPutsThePreviousStateBack) {
   EXPECT_EQ(files_.directories.size(), 1u);
 }
 
+TEST_F(DeployerTest, AFailureBeforeTheNewContainerExistsWipesItsSecrets) {
+  ASSERT_TRUE(deploy());
+  const auto api = engine_.id_of("shop-api-1");
+  write("token.txt", "v2");
+  engine_.fail_rename = true;
+  const auto result = deploy();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, "cannot rename container: conflict");
+  ASSERT_EQ(files_.directories.size(), 1u);  // only the running container's
+  EXPECT_EQ(files_.directories.begin()->second.at("0-token"), "v1");
+  EXPECT_TRUE(engine_.containers.at(api).running);
+}
+
 TEST_F(DeployerTest, AFailedFirstDeployLeavesNothing) {
   engine_.fail_start_of = "shop-worker-1";
   ASSERT_FALSE(deploy());
@@ -229,6 +242,26 @@ TEST_F(DeployerTest, BuildIsRefusedAndUnsupportedFieldsAreNamed) {
             "warning: service \"api\": \"privileged\" is not supported by the local orchestrator and is ignored");
   EXPECT_EQ(progress_.lines[1],
             "warning: service \"api\": \"deploy.placement\" is not supported by the local orchestrator and is ignored");
+}
+
+TEST_F(DeployerTest, EnvFilesAreReadOnceAndABadLineStopsTheDeployWhereItIs) {
+  compose::LoadOptions options;
+  options.working_directory = directory_;
+  options.files = {"env.yaml"};
+  std::ofstream(directory_ + "/env.yaml") << "services:\n  api:\n    image: app:1\n    env_file: app.env\n"
+                                             "    environment: {MODE: from-compose}\n";
+  write("app.env", "MODE=from-file\nLEVEL=debug\n");
+  auto project = compose::load_project(options, compose::DiskFileSystem{}).project;
+  ASSERT_TRUE(project);
+  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  ASSERT_TRUE(deployer.deploy(*project, {"shop", false}));
+  EXPECT_EQ(engine_.containers.at(engine_.id_of("shop-api-1")).config["Env"],
+            engine::Json::array({"LEVEL=debug", "MODE=from-compose"}));
+  write("app.env", "LEVEL=debug\nnot an assignment\n");
+  const auto result = deployer.deploy(*project, {"shop", false});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, directory_ + "/app.env:2:1: error: expected NAME=VALUE (names use letters, digits, "
+                                                 "'_', '.' and '-')");
 }
 
 TEST_F(DeployerTest, DownRemovesEverythingAndClearsUsage) {

@@ -22,6 +22,7 @@ class FakeEngine final : public engine::Engine {
   std::set<std::string> images{"app:1"};
   std::string fail_start_of;  // containers created under this name fail to start
   std::set<std::string> failing;
+  bool fail_rename = false;
   int created = 0;
 
   [[nodiscard]] std::string address() const override {
@@ -80,6 +81,7 @@ class FakeEngine final : public engine::Engine {
   }
   base::Result<void> rename_container(const std::string& id, const std::string& name) override {
     const std::lock_guard lock(mutex_);
+    if (fail_rename) return base::fail("cannot rename container: conflict");
     containers.at(id).name = name;
     return {};
   }
