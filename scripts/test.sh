@@ -14,7 +14,9 @@ run_ctest() {  # build directory, label
   local log
   log=$(mktemp)
   set +e
-  ctest --test-dir "$1" --output-on-failure -j"$(nproc)" 2>&1 | tee "$log" | grep -E "tests passed|FAILED|Failed|\*\*\*" || true
+  # Integration tests are listed as they end, so a CI log shows how far a run got.
+  ctest --test-dir "$1" --output-on-failure --timeout 900 -j"$(nproc)" 2>&1 | tee "$log" |
+    grep --line-buffered -E "integration\.|tests passed|FAILED|Failed|Timeout|\*\*\*" || true
   local status=${PIPESTATUS[0]}
   set -e
   local total failures
