@@ -25,7 +25,12 @@ std::string secrets_runtime_directory(const Context& context) {
 }
 
 ProgressPrinter::ProgressPrinter(Context& context, bool quiet)
-    : context_(context), quiet_(quiet), in_place_(context.color_for(context.io.err_is_terminal)) {}
+    : context_(context),
+      quiet_(quiet),
+      // NO_COLOR turns off colour, not cursor movement; a dumb terminal can do neither.
+      in_place_(context.io.err_is_terminal && context.variable("TERM") != "dumb"),
+      bold_(context.color_for(context.io.err_is_terminal) ? "\033[1m" : ""),
+      reset_(bold_.empty() ? "" : "\033[0m") {}
 
 void ProgressPrinter::update(const std::string& subject, const std::string& status) {
   if (quiet_) return;
@@ -37,13 +42,13 @@ void ProgressPrinter::update(const std::string& subject, const std::string& stat
   const auto it = std::find_if(lines_.begin(), lines_.end(), [&](const auto& line) { return line.first == subject; });
   if (it == lines_.end()) {
     lines_.emplace_back(subject, status);
-    err << fmt::format(" \033[1m{}\033[0m {}\n", subject, status);
+    err << fmt::format(" {}{}{} {}\n", bold_, subject, reset_, status);
     return;
   }
   it->second = status;
   // Move up to the subject's line, rewrite it, and come back down.
   const auto up = lines_.end() - it;
-  err << fmt::format("\033[{}A\r\033[K \033[1m{}\033[0m {}\033[{}B\r", up, subject, status, up);
+  err << fmt::format("\033[{}A\r\033[K {}{}{} {}\033[{}B\r", up, bold_, subject, reset_, status, up);
   err.flush();
 }
 

@@ -17,8 +17,8 @@ base::Result<std::unique_ptr<engine::Engine>> connect_engine(const Context& cont
 // /run/stackup as root; otherwise $XDG_RUNTIME_DIR/stackup, else /dev/shm/stackup-<uid>.
 std::string secrets_runtime_directory(const Context& context);
 
-// One line per subject. On a terminal the lines are updated in place, like Compose; otherwise each
-// change is a new plain line. Quiet prints nothing but warnings.
+// One line per subject. On a terminal the lines are updated in place, like Compose (subjects in bold
+// unless NO_COLOR); otherwise each change is a new plain line. Quiet prints nothing but warnings.
 class ProgressPrinter final : public deploy::Progress {
  public:
   ProgressPrinter(Context& context, bool quiet);
@@ -29,6 +29,8 @@ class ProgressPrinter final : public deploy::Progress {
   Context& context_;
   bool quiet_;
   bool in_place_;
+  std::string bold_;
+  std::string reset_;
   std::vector<std::pair<std::string, std::string>> lines_;
 };
 

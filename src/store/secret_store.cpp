@@ -266,29 +266,23 @@ auto SecretStore::write(Work work) -> decltype(work(std::declval<Database&>(), s
   });
 }
 
-base::Result<SecretInfo> SecretStore::create(const std::string& name, const base::SecretBytes& value,
-                                             const std::map<std::string, std::string>& labels) {
-  if (auto ok = check_name(name); !ok) return base::fail(ok.error().message);
-  if (auto ok = check_value(value); !ok) return base::fail(ok.error().message);
-  return write([&](Database& database, const Keys& keys, Database::Transaction& transaction) -> base::Result<SecretInfo> {
-    if (find(database, name)) return base::fail(fmt::format("secret {} already exists", name));
-    const auto now = now_micros();
-    SecretInfo info{new_id(), name, 1, now, now, value.size(), labels, {}};
-    database.prepare("INSERT INTO secrets (id, name, labels, created_at, updated_at, current_version) VALUES (?, ?, ?, ?, ?, 1)")
-        .bind(1, info.id)
-        .bind(2, name)
-        .bind(3, nlohmann::json(labels).dump())
-        .bind(4, now)
-        .bind(5, now)
-        .run();
-    insert_version(database, keys, info, 1, value, now);
-    transaction.commit();
-    base::log::debug("created secret {} ({}), version 1, {} bytes", name, info.id, value.size());
-    return info;
-  });
-}
-
 namespace {
+
+SecretInfo insert_secret(Database& database, const Keys& keys, const std::string& name, const base::SecretBytes& value,
+                         const std::map<std::string, std::string>& labels) {
+  const auto now = now_micros();
+  SecretInfo info{new_id(), name, 1, now, now, value.size(), labels, {}};
+  database.prepare("INSERT INTO secrets (id, name, labels, created_at, updated_at, current_version) VALUES (?, ?, ?, ?, ?, 1)")
+      .bind(1, info.id)
+      .bind(2, name)
+      .bind(3, nlohmann::json(labels).dump())
+      .bind(4, now)
+      .bind(5, now)
+      .run();
+  insert_version(database, keys, info, 1, value, now);
+  base::log::debug("created secret {} ({}), version 1, {} bytes", name, info.id, value.size());
+  return info;
+}
 
 SecretInfo add_version(Database& database, const Keys& keys, SecretInfo info, const base::SecretBytes& value) {
   const auto now = now_micros();
@@ -307,6 +301,18 @@ SecretInfo add_version(Database& database, const Keys& keys, SecretInfo info, co
 
 }  // namespace
 
+base::Result<SecretInfo> SecretStore::create(const std::string& name, const base::SecretBytes& value,
+                                             const std::map<std::string, std::string>& labels) {
+  if (auto ok = check_name(name); !ok) return base::fail(ok.error().message);
+  if (auto ok = check_value(value); !ok) return base::fail(ok.error().message);
+  return write([&](Database& database, const Keys& keys, Database::Transaction& transaction) -> base::Result<SecretInfo> {
+    if (find(database, name)) return base::fail(fmt::format("secret {} already exists", name));
+    auto info = insert_secret(database, keys, name, value, labels);
+    transaction.commit();
+    return info;
+  });
+}
+
 base::Result<SecretInfo> SecretStore::rotate(const std::string& name, const base::SecretBytes& value) {
   if (auto ok = check_value(value); !ok) return base::fail(ok.error().message);
   return write([&](Database& database, const Keys& keys, Database::Transaction& transaction) -> base::Result<SecretInfo> {
@@ -322,33 +328,30 @@ base::Result<std::pair<SecretInfo, PutOutcome>> SecretStore::put(const std::stri
                                                                   const std::map<std::string, std::string>& labels) {
   if (auto ok = check_name(name); !ok) return base::fail(ok.error().message);
   if (auto ok = check_value(value); !ok) return base::fail(ok.error().message);
-  return guarded([&]() -> base::Result<std::pair<SecretInfo, PutOutcome>> {
-    auto keys = unlocked(*state_->database, state_->options, state_->keys);
-    if (!keys) return base::fail(keys.error().message);
-    auto& database = *state_->database;
-    {
-      Database::Transaction transaction(database);
-      if (auto info = find(database, name)) {
-        auto current = database.prepare("SELECT mac FROM versions WHERE secret_id = ? AND version = ?");
-        current.bind(1, info->id).bind(2, std::int64_t{info->version});
-        current.step();
-        const auto fingerprint = crypto::mac((*keys)->change_detection, {value.bytes(), value.size()});
-        if (info->labels != labels) {
-          database.prepare("UPDATE secrets SET labels = ? WHERE id = ?").bind(1, nlohmann::json(labels).dump()).bind(2, info->id).run();
-          info->labels = labels;
-        }
-        if (crypto::equal_in_constant_time(current.blob(0), fingerprint)) {
-          transaction.commit();
-          return std::pair{std::move(*info), PutOutcome::unchanged};
-        }
-        auto rotated = add_version(database, **keys, std::move(*info), value);
-        transaction.commit();
-        return std::pair{std::move(rotated), PutOutcome::rotated};
-      }
+  // One transaction from the lookup to the insert: two deploys racing on a new secret both succeed.
+  using Outcome = base::Result<std::pair<SecretInfo, PutOutcome>>;
+  return write([&](Database& database, const Keys& keys, Database::Transaction& transaction) -> Outcome {
+    auto info = find(database, name);
+    if (!info) {
+      auto created = insert_secret(database, keys, name, value, labels);
+      transaction.commit();
+      return std::pair{std::move(created), PutOutcome::created};
     }
-    auto created = create(name, value, labels);
-    if (!created) return base::fail(created.error().message);
-    return std::pair{std::move(*created), PutOutcome::created};
+    auto current = database.prepare("SELECT mac FROM versions WHERE secret_id = ? AND version = ?");
+    current.bind(1, info->id).bind(2, std::int64_t{info->version});
+    current.step();
+    const auto fingerprint = crypto::mac(keys.change_detection, {value.bytes(), value.size()});
+    if (info->labels != labels) {
+      database.prepare("UPDATE secrets SET labels = ? WHERE id = ?").bind(1, nlohmann::json(labels).dump()).bind(2, info->id).run();
+      info->labels = labels;
+    }
+    if (crypto::equal_in_constant_time(current.blob(0), fingerprint)) {
+      transaction.commit();
+      return std::pair{std::move(*info), PutOutcome::unchanged};
+    }
+    auto rotated = add_version(database, keys, std::move(*info), value);
+    transaction.commit();
+    return std::pair{std::move(rotated), PutOutcome::rotated};
   });
 }
 

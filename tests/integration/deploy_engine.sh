@@ -114,6 +114,18 @@ set -e
 docker restart -t 0 "$stack-db-1" >/dev/null
 [ "$(in_container "$stack-db-1" 'cat /run/secrets/db_password')" = "$canary_db" ] || fail "secret gone after docker restart"
 
+# A host reboot empties /run: the containers stop and their tmpfs are gone. Simulated here by stopping
+# them and unmounting and removing every secrets directory; deploy then restores everything.
+for name in $(docker ps -q --filter "label=com.docker.stack.namespace=$stack"); do
+  directory=$(docker inspect -f '{{index .Config.Labels "com.stackup.secrets-directory"}}' "$name")
+  docker stop -t 0 "$name" >/dev/null
+  umount "$directory" && rmdir "$directory"
+done
+docker start "$stack-db-1" >/dev/null 2>&1 && fail "db started without its secrets directory"
+"$stackup" deploy -q "$stack" || fail "deploy after a reboot"
+[ "$(in_container "$stack-db-1" 'cat /run/secrets/db_password')" = "$canary_db" ] || fail "db secret not restored after a reboot"
+[ "$(in_container "$stack-web-2" 'cat /etc/ssl/private/site.key')" = rotated-key ] || fail "web secret not restored after a reboot"
+
 # A deploy that fails midway puts the previous state back: web's new command cannot start.
 web_before=$(container_id "$stack-web-1")
 sed -i 's/command: sleep 3600/command: no-such-binary/' compose.yaml

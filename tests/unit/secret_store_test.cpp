@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <thread>
 
 #include "store/database.hpp"
 #include "store/names.hpp"
@@ -105,6 +107,30 @@ TEST(SecretStore, PutKeepsUnchangedValuesAndRotatesChangedOnes) {
   const auto rotated = store->put("s", bytes("b"), {});
   EXPECT_EQ(rotated->second, PutOutcome::rotated);
   EXPECT_EQ(rotated->first.version, 2);
+}
+
+// Deploys of a new stack, in several processes, each put the stack's secrets: neither may fail.
+TEST(SecretStore, RacingPutsOfANewSecretAllSucceed) {
+  TemporaryDirectory directory;
+  ASSERT_TRUE(SecretStore::open_for_writing(options_for(directory))->put("seed", bytes("x"), {}));
+  for (int round = 0; round < 50; ++round) {
+    const auto name = "s" + std::to_string(round);
+    std::vector<base::Result<std::pair<SecretInfo, PutOutcome>>> outcomes(4, base::fail("not run"));
+    std::vector<std::thread> writers;
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      writers.emplace_back([&, i] {
+        auto store = SecretStore::open_for_writing(options_for(directory));
+        outcomes[i] = store->put(name, bytes("same"), {});
+      });
+    }
+    for (auto& writer : writers) writer.join();
+    std::multiset<PutOutcome> seen;
+    for (const auto& outcome : outcomes) {
+      ASSERT_TRUE(outcome) << outcome.error().message;
+      seen.insert(outcome->second);
+    }
+    EXPECT_EQ(seen.count(PutOutcome::created), 1U);
+  }
 }
 
 TEST(SecretStore, ListFiltersByLabel) {
