@@ -10,6 +10,7 @@
 #include "cli/engine_options.hpp"
 #include "cli/store_options.hpp"
 #include "deploy/deployer.hpp"
+#include "deploy/stack_lock.hpp"
 
 namespace stackup::cli {
 namespace {
@@ -29,17 +30,25 @@ std::optional<compose::Project> load_for_deploy(const ComposeOptions& compose, c
   return std::move(loaded.project);
 }
 
-// Connects to the engine and opens the store, then runs `work` with a Deployer over them.
+// Connects to the engine, opens the store and takes the stack's lock, then runs `work` with a
+// Deployer over them.
 template <class Work>
-int with_deployer(Context& context, const StoreLocation& store_location, bool quiet, Work work) {
+int with_deployer(Context& context, const StoreLocation& store_location, const std::string& stack, bool quiet, Work work) {
   auto engine = connect_engine(context);
   if (!engine) return fail_with(context, engine.error().message);
   auto store = open_store_for_writing(store_location, context);
   if (!store) return fail_with(context, store.error().message);
-  deploy::TmpfsSecretFiles secret_files(secrets_runtime_directory(context));
+  const auto runtime_directory = secrets_runtime_directory(context);
   ProgressPrinter progress(context, quiet);
+  auto lock = deploy::StackLock::acquire(runtime_directory, stack, [&] {
+    progress.update("Stack " + stack, "Waiting for another stackup deploy or down of it to finish");
+  });
+  if (!lock) return fail_with(context, lock.error().message);
+  deploy::TmpfsSecretFiles secret_files(runtime_directory);
   deploy::Deployer deployer(**engine, *store, secret_files, context.environment, progress);
-  if (auto done = work(deployer); !done) return fail_with(context, done.error().message);
+  auto done = work(deployer);
+  if (deployer.stack_is_gone()) lock->remove_on_release();
+  if (!done) return fail_with(context, done.error().message);
   return exit_ok;
 }
 
@@ -58,7 +67,7 @@ class DeployCommand final : public Command {
     int failure = exit_failed;
     const auto project = load_for_deploy(compose_, stack_, context, failure);
     if (!project) return failure;
-    return with_deployer(context, store_, quiet_,
+    return with_deployer(context, store_, project->name, quiet_,
                          [&](deploy::Deployer& deployer) { return deployer.deploy(*project, {project->name, prune_}); });
   }
 
@@ -92,7 +101,7 @@ class DownCommand final : public Command {
       stack = project->name;
     }
     if (!base::is_valid_stack_name(stack)) return fail_with(context, fmt::format("invalid stack name \"{}\"", stack));
-    return with_deployer(context, store_, quiet_, [&](deploy::Deployer& deployer) {
+    return with_deployer(context, store_, stack, quiet_, [&](deploy::Deployer& deployer) {
       return deployer.down({stack, timeout_, volumes_, secrets_});
     });
   }

@@ -74,7 +74,14 @@ class DeployRun {
       : engine_(engine), store_(store), secret_files_(secret_files), environment_(environment), progress_(progress),
         project_(project), stack_(options.stack), options_(options) {}
 
+  // After a failed run: true when the stack had no container before it, so none is left now.
+  [[nodiscard]] bool left_nothing() const { return first_deploy_; }
+
   base::Result<void> run() {
+    auto existing = engine_.list_containers(label_of(stack_));
+    if (!existing) return base::fail(existing.error().message);
+    for (auto& container : *existing) existing_[container.name] = container;
+    first_deploy_ = existing_.empty();
     if (auto ok = preflight(); !ok) return ok;
     auto applied = apply();
     if (!applied) {
@@ -182,9 +189,6 @@ class DeployRun {
 
   base::Result<void> apply() {
     if (auto ok = store_secrets(); !ok) return ok;
-    auto existing = engine_.list_containers(label_of(stack_));
-    if (!existing) return base::fail(existing.error().message);
-    for (auto& container : *existing) existing_[container.name] = container;
     if (auto ok = ensure_networks(); !ok) return ok;
     if (auto ok = ensure_volumes(); !ok) return ok;
     // Each level's containers are created and started side by side, once what they depend on is ready.
@@ -410,6 +414,7 @@ class DeployRun {
     for (const auto& id : journal_.created_networks) (void)engine_.remove_network(id);
     for (const auto& name : journal_.created_volumes) (void)engine_.remove_volume(name);
     for (const auto& name : journal_.created_secrets) (void)store_.remove(name);
+    if (first_deploy_) secret_files_.destroy_stack(stack_);
   }
 
   engine::Engine& engine_;
@@ -425,6 +430,7 @@ class DeployRun {
   std::map<std::string, int> versions_;                   // by secret key
   std::map<std::string, compose::Environment> env_file_values_;  // by service
   std::map<std::string, engine::ContainerSummary> existing_;
+  bool first_deploy_ = false;  // no container of the stack was there before
   std::vector<ContainerPlan> usages_;
   Journal journal_;
   std::mutex lock_;  // guards usages_, journal_ and progress_ while replicas deploy in parallel
@@ -433,7 +439,10 @@ class DeployRun {
 }  // namespace
 
 base::Result<void> Deployer::deploy(const compose::Project& project, const DeployOptions& options) {
-  return DeployRun(engine_, store_, secret_files_, environment_, progress_, project, options).run();
+  DeployRun run(engine_, store_, secret_files_, environment_, progress_, project, options);
+  auto deployed = run.run();
+  stack_is_gone_ = !deployed && run.left_nothing();
+  return deployed;
 }
 
 base::Result<void> Deployer::down(const DownOptions& options) {
@@ -480,6 +489,7 @@ base::Result<void> Deployer::down(const DownOptions& options) {
     }
   }
   if (containers->empty() && networks->empty()) progress_.update("Stack " + options.stack, "Nothing found");
+  stack_is_gone_ = true;
   return {};
 }
 

@@ -41,6 +41,8 @@ class Deployer {
   // deploy created is removed and replaced containers are put back.
   base::Result<void> deploy(const compose::Project& project, const DeployOptions& options);
   base::Result<void> down(const DownOptions& options);
+  // After a successful down, or a failed first deploy: nothing of the stack is left on this host.
+  [[nodiscard]] bool stack_is_gone() const { return stack_is_gone_; }
 
  private:
   engine::Engine& engine_;
@@ -48,6 +50,7 @@ class Deployer {
   SecretFiles& secret_files_;
   const compose::Environment& environment_;
   Progress& progress_;
+  bool stack_is_gone_ = false;
 };
 
 }  // namespace stackup::deploy

@@ -68,6 +68,7 @@ grep -qF "secret not found: api_token; create it first: stackup secret create ap
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] || fail "containers were created"
 [ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "a network was created"
 [ -z "$("$stackup" secret ls -q)" ] || fail "secrets were stored"
+[ ! -e "/run/stackup/$stack" ] && [ ! -e "/run/stackup/$stack.lock" ] || fail "files were left in /run/stackup"
 
 printf 'shared-token' | "$stackup" secret create api_token - >/dev/null
 "$stackup" --log-level debug deploy "$stack" >"$work/deploy.log" 2>&1 || { cat "$work/deploy.log"; fail "deploy"; }
@@ -126,6 +127,17 @@ docker start "$stack-db-1" >/dev/null 2>&1 && fail "db started without its secre
 [ "$(in_container "$stack-db-1" 'cat /run/secrets/db_password')" = "$canary_db" ] || fail "db secret not restored after a reboot"
 [ "$(in_container "$stack-web-2" 'cat /etc/ssl/private/site.key')" = rotated-key ] || fail "web secret not restored after a reboot"
 
+# Two deploys of one stack never interleave: the second waits for the first (here, a held lock).
+exec 8>"/run/stackup/$stack.lock"
+flock 8
+"$stackup" deploy "$stack" >"$work/waiting.log" 2>&1 8>&- &
+waiter=$!
+for _ in $(seq 1 100); do grep -q "Waiting" "$work/waiting.log" && break; sleep 0.1; done
+grep -qF " Stack $stack Waiting for another stackup deploy or down of it to finish" "$work/waiting.log" || fail "no wait: $(cat "$work/waiting.log")"
+kill -0 "$waiter" 2>/dev/null || fail "deploy did not wait for the stack's lock"
+exec 8>&-
+wait "$waiter" || fail "deploy after the lock was released: $(cat "$work/waiting.log")"
+
 # A deploy that fails midway puts the previous state back: web's new command cannot start.
 web_before=$(container_id "$stack-web-1")
 sed -i 's/command: sleep 3600/command: no-such-binary/' compose.yaml
@@ -154,7 +166,7 @@ YAML
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=${stack}x")" ] || fail "the failed stack left containers"
 [ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=${stack}x")" ] || fail "the failed stack left a network"
 "$stackup" secret ls -q | grep -q "${stack}x_fresh" && fail "the failed stack left its secret"
-[ ! -d "/run/stackup/${stack}x" ] || [ -z "$(ls -A "/run/stackup/${stack}x")" ] || fail "the failed stack left secret files"
+[ ! -e "/run/stackup/${stack}x" ] && [ ! -e "/run/stackup/${stack}x.lock" ] || fail "the failed stack left files in /run/stackup"
 
 # The canaries are nowhere on disk but in the containers' tmpfs: not in the store, not in the engine's
 # data, not in logs.
@@ -226,7 +238,7 @@ grep -q "Container ${stack}x-migrate-1 Waiting to complete" "$work/conditions.lo
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] || fail "down left containers"
 [ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "down left a network"
 grep -q "/run/stackup/$stack" /proc/mounts && fail "down left a tmpfs mounted"
-[ ! -d "/run/stackup/$stack" ] || fail "down left /run/stackup/$stack"
+[ ! -e "/run/stackup/$stack" ] && [ ! -e "/run/stackup/$stack.lock" ] || fail "down left /run/stackup/$stack or its lock"
 grep -r -a -q -e "$canary_db" -e "$canary_key" /var/lib/docker /run 2>/dev/null && fail "a secret value survived down"
 "$stackup" secret rm "${stack}_db_password" >/dev/null || fail "secret still marked in use after down"
 echo "deploy_engine: ok"

@@ -21,6 +21,9 @@ struct Case {
   std::string expected;
 };
 
+// Names the case in test listings (and so in CTest), instead of a dump of its bytes.
+void PrintTo(const Case& example, std::ostream* out) { *out << '"' << example.text << "\" -> \"" << example.expected << '"'; }
+
 class Substitute : public ::testing::TestWithParam<Case> {};
 
 TEST_P(Substitute, FollowsTheComposeSpec) {
