@@ -112,7 +112,12 @@ class DeployRun {
       }
       for (const auto& reference : service.configs) {
         const auto& config = project_.configs.at(reference.source);
-        if (config.source != compose::SecretSource::external && config.file.empty()) {
+        if (config.source == compose::SecretSource::external) {
+          return base::fail(fmt::format("config \"{}\": external configs live in a Docker Swarm, which the local "
+                                        "orchestrator does not read; give it a file: instead",
+                                        reference.source));
+        }
+        if (config.file.empty()) {
           return base::fail(fmt::format("config \"{}\": only file-backed configs are supported by the local orchestrator",
                                         reference.source));
         }

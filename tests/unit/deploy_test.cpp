@@ -138,6 +138,15 @@ secrets:
     return deployer.deploy(project(), {"shop", false});
   }
 
+  // Another project, from `text` saved as `file` next to token.txt.
+  std::optional<compose::Project> load(const std::string& file, const std::string& text) {
+    compose::LoadOptions options;
+    options.working_directory = directory_;
+    options.files = {file};
+    write(file, text);
+    return compose::load_project(options, compose::DiskFileSystem{}).project;
+  }
+
   std::string directory_;
   FakeEngine engine_;
   MemorySecretFiles files_;
@@ -222,13 +231,9 @@ TEST_F(DeployerTest, AMissingImageStopsBeforeAnythingIsTouched) {
 }
 
 TEST_F(DeployerTest, BuildIsRefusedAndUnsupportedFieldsAreNamed) {
-  compose::LoadOptions options;
-  options.working_directory = directory_;
-  options.files = {"build.yaml"};
-  std::ofstream(directory_ + "/build.yaml")
-      << "services:\n  web:\n    build: .\n  api:\n    image: app:1\n    privileged: true\n    deploy:\n      replicas: 1\n"
-         "      placement: {constraints: [node.role == manager]}\n";
-  auto project = compose::load_project(options, compose::DiskFileSystem{}).project;
+  auto project = load("build.yaml",
+                      "services:\n  web:\n    build: .\n  api:\n    image: app:1\n    privileged: true\n    deploy:\n"
+                      "      replicas: 1\n      placement: {constraints: [node.role == manager]}\n");
   ASSERT_TRUE(project);
   deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
   const auto result = deployer.deploy(*project, {"shop", false});
@@ -242,6 +247,27 @@ TEST_F(DeployerTest, BuildIsRefusedAndUnsupportedFieldsAreNamed) {
             "warning: service \"api\": \"privileged\" is not supported by the local orchestrator and is ignored");
   EXPECT_EQ(progress_.lines[1],
             "warning: service \"api\": \"deploy.placement\" is not supported by the local orchestrator and is ignored");
+}
+
+TEST_F(DeployerTest, ConfigsWithoutAFileAreRefusedBeforeAnythingIsTouched) {
+  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  auto external = load("external.yaml", "services:\n  api:\n    image: app:1\n    configs: [nginx]\n"
+                                        "configs:\n  nginx:\n    external: true\n");
+  ASSERT_TRUE(external);
+  auto result = deployer.deploy(*external, {"shop", false});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "config \"nginx\": external configs live in a Docker Swarm, which the local orchestrator does not read; "
+            "give it a file: instead");
+  auto inline_content = load("content.yaml", "services:\n  api:\n    image: app:1\n    configs: [motd]\n"
+                                             "configs:\n  motd:\n    content: hello\n");
+  ASSERT_TRUE(inline_content);
+  result = deployer.deploy(*inline_content, {"shop", false});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, "config \"motd\": only file-backed configs are supported by the local orchestrator");
+  EXPECT_TRUE(engine_.containers.empty());
+  EXPECT_TRUE(engine_.networks.empty());
+  EXPECT_TRUE(deployer.stack_is_gone());
 }
 
 TEST_F(DeployerTest, EnvFilesAreReadOnceAndABadLineStopsTheDeployWhereItIs) {
