@@ -15,7 +15,7 @@ if ! docker info >/dev/null 2>&1; then
   if [ "$(id -u)" -ne 0 ]; then echo "start-engine: no Docker engine answers and starting one needs root" >&2; exit 1; fi
   command -v dockerd >/dev/null || { echo "start-engine: dockerd is not installed (scripts/install-deps.sh)" >&2; exit 1; }
   # 9>&-: the daemon outlives this script and must not hold the lock, or every later caller waits forever.
-  nohup dockerd --storage-driver=vfs --iptables=false >"$log" 2>&1 9>&- &
+  nohup dockerd --storage-driver=vfs --iptables=false </dev/null >"$log" 2>&1 9>&- &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break
     sleep 0.5

@@ -8,6 +8,7 @@
 #include "cli/compose_options.hpp"
 #include "cli/diagnostic_output.hpp"
 #include "cli/engine_options.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/store_options.hpp"
 #include "deploy/deployer.hpp"
 #include "deploy/stack_lock.hpp"
@@ -67,8 +68,10 @@ class DeployCommand final : public Command {
     int failure = exit_failed;
     const auto project = load_for_deploy(compose_, stack_, context, failure);
     if (!project) return failure;
-    return with_deployer(context, store_, project->name, quiet_,
-                         [&](deploy::Deployer& deployer) { return deployer.deploy(*project, {project->name, prune_}); });
+    const InterruptGuard guard;
+    return with_deployer(context, store_, project->name, quiet_, [&](deploy::Deployer& deployer) {
+      return deployer.deploy(*project, {project->name, prune_, &guard.interrupted()});
+    });
   }
 
  private:

@@ -193,11 +193,13 @@ class DeployRun {
   // --- changing things ---------------------------------------------------------------------------
 
   base::Result<void> apply() {
+    if (auto ok = check_interrupted(); !ok) return ok;
     if (auto ok = store_secrets(); !ok) return ok;
     if (auto ok = ensure_networks(); !ok) return ok;
     if (auto ok = ensure_volumes(); !ok) return ok;
     // Each level's containers are created and started side by side, once what they depend on is ready.
     for (const auto& level : levels_of(project_)) {
+      if (auto ok = check_interrupted(); !ok) return ok;
       std::vector<std::pair<const compose::Service*, int>> replicas;
       for (const auto* service : level) {
         if (auto ok = wait_for_dependencies(*service); !ok) return ok;
@@ -208,6 +210,13 @@ class DeployRun {
       if (!deployed) return deployed;
     }
     return remove_leftovers();
+  }
+
+  [[nodiscard]] base::Result<void> check_interrupted() const {
+    if (options_.interrupted != nullptr && options_.interrupted->load()) {
+      return base::fail("interrupted: the deploy was stopped and what it changed was rolled back");
+    }
+    return {};
   }
 
   base::Result<void> store_secrets() {
@@ -290,6 +299,7 @@ class DeployRun {
     progress_.update("Container " + name, condition == "service_healthy" ? "Waiting to be healthy" : "Waiting to complete");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
     while (std::chrono::steady_clock::now() < deadline) {
+      if (auto ok = check_interrupted(); !ok) return ok;
       auto state = engine_.inspect_container(name);
       if (!state) return base::fail(state.error().message);
       if (condition == "service_healthy") {
@@ -307,6 +317,7 @@ class DeployRun {
 
   // Runs on a worker thread: shared state is touched under lock_ only.
   base::Result<void> deploy_replica(const compose::Service& service, int number) {
+    if (auto ok = check_interrupted(); !ok) return ok;
     std::vector<SecretMount> mounts;
     for (std::size_t i = 0; i < service.secrets.size(); ++i) {
       const auto& reference = service.secrets[i];
@@ -373,13 +384,16 @@ class DeployRun {
     return {};
   }
 
-  // Replicas beyond the count, and with --prune services no longer in the file.
+  // Replicas beyond the count, with --prune services no longer in the file, and containers that an
+  // interrupted deploy had set aside (their names are not STACK-service-N).
   base::Result<void> remove_leftovers() {
     for (const auto& [name, container] : existing_) {
-      const auto* service = project_.find_service(engine::label_value(container.labels, "com.docker.compose.service"));
+      const auto service_name = engine::label_value(container.labels, "com.docker.compose.service");
+      const auto* service = project_.find_service(service_name);
       const int number = std::atoi(engine::label_value(container.labels, "com.docker.compose.container-number").c_str());
       const bool extra_replica = service && number > service->replicas;
-      if (!extra_replica && !(options_.prune && !service)) continue;
+      const bool set_aside = name != container_name(stack_, service_name, number);
+      if (!extra_replica && !set_aside && !(options_.prune && !service)) continue;
       journal_.leftovers.push_back(journal_entry(container));
       progress_.update("Container " + name, "Removing");
     }
@@ -406,7 +420,20 @@ class DeployRun {
       for (const auto& secret : plan.secrets) usages.push_back({secret.secret, {stack_, plan.service, secret.version}});
     }
     if (auto recorded = store_.set_usages(stack_, usages); !recorded) progress_.warning(recorded.error().message);
+    remove_unused_secret_directories();
     if (journal_.empty()) progress_.update("Stack " + stack_, "Up to date: nothing changed");
+  }
+
+  // Secrets directories that no container of the stack uses: what a deploy killed before it could
+  // clean up left behind. Safe because the stack's lock keeps any other deploy of it out.
+  void remove_unused_secret_directories() {
+    auto containers = engine_.list_containers(label_of(stack_));
+    if (!containers) return;
+    std::set<std::string> in_use;
+    for (const auto& container : *containers) {
+      if (auto directory = engine::label_value(container.labels, secrets_label); !directory.empty()) in_use.insert(directory);
+    }
+    secret_files_.destroy_stack(stack_, in_use);
   }
 
   void rollback() {
@@ -419,7 +446,7 @@ class DeployRun {
     for (const auto& id : journal_.created_networks) (void)engine_.remove_network(id);
     for (const auto& name : journal_.created_volumes) (void)engine_.remove_volume(name);
     for (const auto& name : journal_.created_secrets) (void)store_.remove(name);
-    if (first_deploy_) secret_files_.destroy_stack(stack_);
+    if (first_deploy_) secret_files_.destroy_stack(stack_, {});
   }
 
   engine::Engine& engine_;
@@ -469,7 +496,7 @@ base::Result<void> Deployer::down(const DownOptions& options) {
     return base::Result<void>{};
   });
   if (!removed) return removed;
-  secret_files_.destroy_stack(options.stack);
+  secret_files_.destroy_stack(options.stack, {});
   auto networks = engine_.list_networks(label_of(options.stack));
   if (!networks) return base::fail(networks.error().message);
   for (const auto& network : *networks) {

@@ -1,5 +1,6 @@
 #pragma once
 // `stackup deploy` and `stackup down` on one engine.
+#include <atomic>
 #include <string>
 
 #include "base/error.hpp"
@@ -22,6 +23,8 @@ class Progress {
 struct DeployOptions {
   std::string stack;
   bool prune = false;
+  // Set (by a signal handler) to stop the deploy at its next step and roll back.
+  const std::atomic<bool>* interrupted = nullptr;
 };
 
 struct DownOptions {

@@ -144,10 +144,12 @@ base::Result<void> TmpfsSecretFiles::destroy(const std::string& directory) {
   return {};
 }
 
-void TmpfsSecretFiles::destroy_stack(const std::string& stack) {
+void TmpfsSecretFiles::destroy_stack(const std::string& stack, const std::set<std::string>& keep) {
   const auto directory = fmt::format("{}/{}", root_, stack);
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) (void)destroy(entry.path().string());
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+    if (!keep.contains(entry.path().string())) (void)destroy(entry.path().string());
+  }
   ::rmdir(directory.c_str());
 }
 

@@ -7,6 +7,7 @@
 // otherwise materialization refuses.
 #include <sys/types.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,9 @@ class SecretFiles {
   virtual base::Result<void> materialize(const std::string& directory, const std::vector<SecretFile>& files) = 0;
   // Wipes and removes a directory made by materialize; a missing one is fine.
   virtual base::Result<void> destroy(const std::string& directory) = 0;
-  // Removes what is left under the stack's directory.
-  virtual void destroy_stack(const std::string& stack) = 0;
+  // Wipes and removes every directory under the stack's but those in `keep` (what containers still
+  // use), and the stack's directory once it is empty: what `down` or an interrupted deploy left.
+  virtual void destroy_stack(const std::string& stack, const std::set<std::string>& keep) = 0;
 };
 
 // The real thing: /run/stackup/<stack>/<instance>/ on its own tmpfs as root; otherwise under
@@ -43,7 +45,7 @@ class TmpfsSecretFiles final : public SecretFiles {
   std::string directory_for(const std::string& stack, const std::string& instance) override;
   base::Result<void> materialize(const std::string& directory, const std::vector<SecretFile>& files) override;
   base::Result<void> destroy(const std::string& directory) override;
-  void destroy_stack(const std::string& stack) override;
+  void destroy_stack(const std::string& stack, const std::set<std::string>& keep) override;
 
  private:
   std::string root_;

@@ -1,8 +1,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "compose/bind_service.hpp"
 #include "deploy/container_config.hpp"
@@ -96,7 +98,11 @@ TEST(ContainerConfig, TheHashChangesWithTheConfigAndTheSecretVersionsOnly) {
 class RecordingProgress final : public deploy::Progress {
  public:
   std::vector<std::string> lines;
-  void update(const std::string& subject, const std::string& status) override { lines.push_back(subject + ": " + status); }
+  std::function<void(const std::string&)> on_update = [](const std::string&) {};
+  void update(const std::string& subject, const std::string& status) override {
+    lines.push_back(subject + ": " + status);
+    on_update(lines.back());
+  }
   void warning(const std::string& message) override { lines.push_back("warning: " + message); }
 };
 
@@ -133,9 +139,9 @@ secrets:
     return std::move(*loaded.project);
   }
 
-  base::Result<void> deploy() {
+  base::Result<void> deploy(const std::atomic<bool>* interrupted = nullptr) {
     deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
-    return deployer.deploy(project(), {"shop", false});
+    return deployer.deploy(project(), {"shop", false, interrupted});
   }
 
   // Another project, from `text` saved as `file` next to token.txt.
@@ -197,6 +203,37 @@ TEST_F(DeployerTest, AFailureMidwayPutsThePreviousStateBack) {
   EXPECT_TRUE(engine_.containers.at(api).running);
   EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1"));
   EXPECT_EQ(files_.directories.size(), 1u);
+}
+
+TEST_F(DeployerTest, AnInterruptStopsAtTheNextStepAndPutsThePreviousStateBack) {
+  ASSERT_TRUE(deploy());
+  const auto api = engine_.id_of("shop-api-1");
+  write("token.txt", "v2");
+  std::atomic<bool> interrupted = false;
+  progress_.on_update = [&](const std::string& line) { interrupted = interrupted || line == "Container shop-api-1: Recreated"; };
+  const auto result = deploy(&interrupted);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, "interrupted: the deploy was stopped and what it changed was rolled back");
+  EXPECT_EQ(engine_.id_of("shop-api-1"), api);
+  EXPECT_TRUE(engine_.containers.at(api).running);
+  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1"));
+  ASSERT_EQ(files_.directories.size(), 1u);
+  EXPECT_EQ(files_.directories.begin()->second.at("0-token"), "v1");
+}
+
+// A deploy killed midway (SIGKILL, power loss) leaves a container set aside and secrets no container
+// uses; the next deploy of the stack removes both.
+TEST_F(DeployerTest, TheNextDeployClearsWhatAKilledOneLeft) {
+  ASSERT_TRUE(deploy());
+  const auto api = engine_.id_of("shop-api-1");
+  ASSERT_TRUE(engine_.stop_container(api, 0));
+  ASSERT_TRUE(engine_.rename_container(api, "shop-api-1-replaced-0a1b2c"));
+  files_.directories["/mem/shop/orphan"]["0-token"] = "v1";
+  ASSERT_TRUE(deploy());
+  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1"));
+  EXPECT_FALSE(engine_.containers.contains(api));
+  EXPECT_EQ(files_.directories.size(), 1u);
+  EXPECT_FALSE(files_.directories.contains("/mem/shop/orphan"));
 }
 
 TEST_F(DeployerTest, AFailureBeforeTheNewContainerExistsWipesItsSecrets) {

@@ -154,7 +154,11 @@ class MemorySecretFiles final : public deploy::SecretFiles {
     directories.erase(directory);
     return {};
   }
-  void destroy_stack(const std::string&) override {}
+  void destroy_stack(const std::string& stack, const std::set<std::string>& keep) override {
+    std::erase_if(directories, [&](const auto& entry) {
+      return entry.first.starts_with("/mem/" + stack + "/") && !keep.contains(entry.first);
+    });
+  }
 };
 
 }  // namespace stackup::testing
