@@ -92,9 +92,13 @@ std::int64_t parse_bytes(std::string_view text) {
   return static_cast<std::int64_t>(number * scale);
 }
 
+std::string config_mount_path(const compose::FileReference& reference) {
+  return reference.target.starts_with('/') ? reference.target : "/" + reference.target;
+}
+
 ContainerPlan plan_container(const compose::Project& project, const compose::Service& service, const std::string& stack,
                              int number, std::vector<SecretMount> secrets, const compose::Environment& environment,
-                             const compose::Environment& env_file_values) {
+                             const compose::Environment& env_file_values, std::vector<SecretMount> configs) {
   ContainerPlan plan;
   plan.name = container_name(stack, service.name, number);
   plan.service = service.name;
@@ -141,12 +145,12 @@ ContainerPlan plan_container(const compose::Project& project, const compose::Ser
     host["Mounts"].push_back(mount);
   }
   for (const auto& path : service.tmpfs) host["Tmpfs"][path] = "";
-  // Configs are not secret: a read-only bind of the file itself, at /<name> unless a target is given.
+  // A file-backed config is not secret: a read-only bind of the file itself.
   for (const auto& reference : service.configs) {
     const auto definition = project.configs.find(reference.source);
     if (definition == project.configs.end() || definition->second.file.empty()) continue;
-    const auto target = reference.target.starts_with('/') ? reference.target : "/" + reference.target;
-    host["Mounts"].push_back({{"Type", "bind"}, {"Source", definition->second.file}, {"Target", target}, {"ReadOnly", true}});
+    host["Mounts"].push_back(
+        {{"Type", "bind"}, {"Source", definition->second.file}, {"Target", config_mount_path(reference)}, {"ReadOnly", true}});
   }
   if (!service.restart.empty()) {
     const auto colon = service.restart.find(':');
@@ -178,6 +182,9 @@ ContainerPlan plan_container(const compose::Project& project, const compose::Ser
   Json identity{{"config", config}, {"networks", Json::array()}, {"secrets", Json::array()}};
   for (const auto& [name, network_endpoint] : plan.extra_networks) identity["networks"].push_back({name, network_endpoint});
   for (const auto& secret : plan.secrets) identity["secrets"].push_back({secret.secret, secret.version, secret.target});
+  // Only when there are some, so the hashes of existing containers stay as they were.
+  for (const auto& file : configs) identity["configs"].push_back({file.secret, file.fingerprint, file.target});
+  plan.configs = std::move(configs);
   plan.hash = fnv1a_hex(identity.dump());
   plan.config = std::move(config);
   return plan;
@@ -187,9 +194,11 @@ Json config_with_secrets(const ContainerPlan& plan, const std::string& directory
   Json config = plan.config;
   config["Labels"][std::string(hash_label)] = plan.hash;
   config["Labels"][std::string(secrets_label)] = directory;
-  for (const auto& secret : plan.secrets) {
-    config["HostConfig"]["Mounts"].push_back(
-        {{"Type", "bind"}, {"Source", directory + "/" + secret.file_name}, {"Target", secret.target}, {"ReadOnly", true}});
+  for (const auto* mounts : {&plan.secrets, &plan.configs}) {
+    for (const auto& file : *mounts) {
+      config["HostConfig"]["Mounts"].push_back(
+          {{"Type", "bind"}, {"Source", directory + "/" + file.file_name}, {"Target", file.target}, {"ReadOnly", true}});
+    }
   }
   return config;
 }

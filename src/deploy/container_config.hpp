@@ -15,11 +15,14 @@ inline constexpr std::string_view namespace_label = "com.docker.stack.namespace"
 inline constexpr std::string_view hash_label = "com.stackup.config-hash";
 inline constexpr std::string_view secrets_label = "com.stackup.secrets-directory";
 
+// A file materialized in the container's secrets directory and bind-mounted read-only: a secret, or
+// a config given by `content:` or `environment:`.
 struct SecretMount {
-  std::string secret;  // store name
-  int version = 0;
-  std::string file_name;  // in the container's secrets directory
-  std::string target;     // the absolute path in the container
+  std::string secret;  // store name; for a config, its key
+  int version = 0;     // secrets only
+  std::string file_name;    // in the container's secrets directory
+  std::string target;       // the absolute path in the container
+  std::string fingerprint;  // configs only: a keyed digest of the content
 };
 
 struct ContainerPlan {
@@ -29,6 +32,7 @@ struct ContainerPlan {
   engine::Json config;  // without the secret mounts' host paths, which are per materialization
   std::string hash;
   std::vector<SecretMount> secrets;
+  std::vector<SecretMount> configs;
   std::vector<std::pair<std::string, engine::Json>> extra_networks;  // connected after create
 };
 
@@ -40,13 +44,18 @@ std::string volume_name(const compose::Project& project, const std::string& stac
 std::int64_t parse_duration(std::string_view text);
 std::int64_t parse_bytes(std::string_view text);
 
+// Where a config is mounted: its target, absolute (relative ones are under /), else /<key>.
+std::string config_mount_path(const compose::FileReference& reference);
+
 // A pure function: `environment` is stackup's own (for variables given without a value) and
-// `env_file_values` what the service's env_files set, read beforehand.
+// `env_file_values` what the service's env_files set, read beforehand. File-backed configs are bind
+// mounts in the plan's config; `configs` are those materialized with the secrets.
 ContainerPlan plan_container(const compose::Project& project, const compose::Service& service, const std::string& stack,
                              int number, std::vector<SecretMount> secrets, const compose::Environment& environment,
-                             const compose::Environment& env_file_values = compose::Environment{});
+                             const compose::Environment& env_file_values = compose::Environment{},
+                             std::vector<SecretMount> configs = {});
 
-// The plan's config with the secrets bind-mounted from `directory`, and its labels.
+// The plan's config with its secrets and materialized configs bind-mounted from `directory`, and its labels.
 engine::Json config_with_secrets(const ContainerPlan& plan, const std::string& directory);
 
 }  // namespace stackup::deploy

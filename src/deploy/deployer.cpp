@@ -117,10 +117,7 @@ class DeployRun {
                                         "orchestrator does not read; give it a file: instead",
                                         reference.source));
         }
-        if (config.file.empty()) {
-          return base::fail(fmt::format("config \"{}\": only file-backed configs are supported by the local orchestrator",
-                                        reference.source));
-        }
+        if (auto ok = prepare_config(reference.source); !ok) return ok;
       }
       if (auto ok = read_env_files(service); !ok) return ok;
     }
@@ -150,6 +147,21 @@ class DeployRun {
       compose::load_env_file(std::make_shared<const base::SourceFile>(base::SourceFile{path, std::move(*text)}), values,
                              diagnostics);
       if (diagnostics.has_errors()) return base::fail(base::headline(diagnostics.all().front()));
+    }
+    return {};
+  }
+
+  // Reads the value of a config given by content: or environment:, once per config; those are
+  // materialized with the secrets. A file-backed config is bind-mounted as it is.
+  base::Result<void> prepare_config(const std::string& key) {
+    const auto& definition = project_.configs.at(key);
+    if (!definition.file.empty() || config_values_.contains(key)) return {};
+    if (definition.source == compose::SecretSource::environment) {
+      const auto value = environment_.get(definition.environment);
+      if (!value) return base::fail(fmt::format("config \"{}\": environment variable {} is not set", key, definition.environment));
+      config_values_.emplace(key, base::SecretBytes(*value));
+    } else {
+      config_values_.emplace(key, base::SecretBytes(definition.content));
     }
     return {};
   }
@@ -195,6 +207,11 @@ class DeployRun {
   base::Result<void> apply() {
     if (auto ok = check_interrupted(); !ok) return ok;
     if (auto ok = store_secrets(); !ok) return ok;
+    for (const auto& [key, value] : config_values_) {
+      auto fingerprint = store_.fingerprint(value);
+      if (!fingerprint) return base::fail(fingerprint.error().message);
+      config_fingerprints_[key] = std::move(*fingerprint);
+    }
     if (auto ok = ensure_networks(); !ok) return ok;
     if (auto ok = ensure_volumes(); !ok) return ok;
     // Each level's containers are created and started side by side, once what they depend on is ready.
@@ -322,10 +339,17 @@ class DeployRun {
     for (std::size_t i = 0; i < service.secrets.size(); ++i) {
       const auto& reference = service.secrets[i];
       mounts.push_back({project_.secrets.at(reference.source).object_name(stack_), versions_.at(reference.source),
-                        fmt::format("{}-{}", i, reference.source), reference.mount_path()});
+                        fmt::format("{}-{}", i, reference.source), reference.mount_path(), ""});
+    }
+    std::vector<SecretMount> configs;
+    for (std::size_t i = 0; i < service.configs.size(); ++i) {
+      const auto& reference = service.configs[i];
+      if (!config_values_.contains(reference.source)) continue;
+      configs.push_back({reference.source, 0, fmt::format("config-{}-{}", i, reference.source), config_mount_path(reference),
+                         config_fingerprints_.at(reference.source)});
     }
     auto plan = plan_container(project_, service, stack_, number, std::move(mounts), environment_,
-                               env_file_values_.at(service.name));
+                               env_file_values_.at(service.name), std::move(configs));
     {
       const std::lock_guard lock(lock_);
       usages_.push_back(plan);
@@ -348,11 +372,17 @@ class DeployRun {
                                        const engine::ContainerSummary* old) {
     const auto directory = secret_files_.directory_for(stack_, plan.name + "-" + random_token());
     std::vector<SecretFile> files;
+    auto add = [&](const SecretMount& mount, const compose::FileReference& reference, const base::SecretBytes& value) {
+      files.push_back({mount.file_name, &value, static_cast<uid_t>(std::stoul(reference.uid)),
+                       static_cast<gid_t>(std::stoul(reference.gid)), static_cast<mode_t>(reference.mode)});
+    };
     for (std::size_t i = 0; i < plan.secrets.size(); ++i) {
-      const auto& reference = service.secrets[i];
-      files.push_back({plan.secrets[i].file_name, &values_.at(reference.source),
-                       static_cast<uid_t>(std::stoul(reference.uid)), static_cast<gid_t>(std::stoul(reference.gid)),
-                       static_cast<mode_t>(reference.mode)});
+      add(plan.secrets[i], service.secrets[i], values_.at(service.secrets[i].source));
+    }
+    // plan.configs holds the materialized configs in the service's order, file-backed ones left out.
+    auto mount = plan.configs.begin();
+    for (const auto& reference : service.configs) {
+      if (config_values_.contains(reference.source)) add(*mount++, reference, config_values_.at(reference.source));
     }
     if (!files.empty()) {
       if (auto ok = secret_files_.materialize(directory, files); !ok) return ok;
@@ -458,6 +488,8 @@ class DeployRun {
   std::string stack_;
   const DeployOptions& options_;
   std::map<std::string, base::SecretBytes> values_;       // by secret key
+  std::map<std::string, base::SecretBytes> config_values_;      // by config key: content: and environment: ones
+  std::map<std::string, std::string> config_fingerprints_;      // by config key
   std::map<std::string, store::SecretInfo> externals_;    // by secret key
   std::map<std::string, int> versions_;                   // by secret key
   std::map<std::string, compose::Environment> env_file_values_;  // by service

@@ -423,6 +423,15 @@ base::Result<base::SecretBytes> SecretStore::reveal(const std::string& name, std
   });
 }
 
+base::Result<std::string> SecretStore::fingerprint(const base::SecretBytes& value) {
+  if (!state_->database) return base::fail("the secret store is not open for writing");
+  return guarded([&]() -> base::Result<std::string> {
+    auto keys = unlocked(*state_->database, state_->options, state_->keys);
+    if (!keys) return base::fail(keys.error().message);
+    return crypto::to_hex(crypto::mac((*keys)->change_detection, {value.bytes(), value.size()}));
+  });
+}
+
 base::Result<void> SecretStore::set_usages(const std::string& stack,
                                            const std::vector<std::pair<std::string, SecretUsage>>& usages) {
   if (!state_->database) return base::fail("the secret store is not open for writing");

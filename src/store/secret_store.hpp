@@ -47,6 +47,10 @@ class SecretStore {
   base::Result<void> remove(const std::string& name);
   base::Result<base::SecretBytes> reveal(const std::string& name, std::optional<int> version = std::nullopt);
 
+  // A keyed digest (HMAC) of a value, in hex: tells a change without revealing the value, even to
+  // someone who can guess it.
+  base::Result<std::string> fingerprint(const base::SecretBytes& value);
+
   // Which stack services use which versions (deploy records them; rm refuses while any remain).
   base::Result<void> set_usages(const std::string& stack, const std::vector<std::pair<std::string, SecretUsage>>& usages);
 

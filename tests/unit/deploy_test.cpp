@@ -85,9 +85,9 @@ TEST(ContainerConfig, TheHashChangesWithTheConfigAndTheSecretVersionsOnly) {
   const auto project = project_of("services:\n  web:\n    image: app:1\n");
   const compose::Environment environment;
   const auto& web = project.services[0];
-  const auto base = deploy::plan_container(project, web, "s", 1, {{"s_key", 1, "0-key", "/run/secrets/key"}}, environment);
-  const auto same = deploy::plan_container(project, web, "s", 1, {{"s_key", 1, "0-key", "/run/secrets/key"}}, environment);
-  const auto rotated = deploy::plan_container(project, web, "s", 1, {{"s_key", 2, "0-key", "/run/secrets/key"}}, environment);
+  const auto base = deploy::plan_container(project, web, "s", 1, {{"s_key", 1, "0-key", "/run/secrets/key", ""}}, environment);
+  const auto same = deploy::plan_container(project, web, "s", 1, {{"s_key", 1, "0-key", "/run/secrets/key", ""}}, environment);
+  const auto rotated = deploy::plan_container(project, web, "s", 1, {{"s_key", 2, "0-key", "/run/secrets/key", ""}}, environment);
   EXPECT_EQ(base.hash, same.hash);
   EXPECT_NE(base.hash, rotated.hash);
   const auto config = deploy::config_with_secrets(base, "/run/stackup/s/x");
@@ -286,7 +286,7 @@ TEST_F(DeployerTest, BuildIsRefusedAndUnsupportedFieldsAreNamed) {
             "warning: service \"api\": \"deploy.placement\" is not supported by the local orchestrator and is ignored");
 }
 
-TEST_F(DeployerTest, ConfigsWithoutAFileAreRefusedBeforeAnythingIsTouched) {
+TEST_F(DeployerTest, ExternalConfigsAndUnsetVariablesAreRefusedBeforeAnythingIsTouched) {
   deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
   auto external = load("external.yaml", "services:\n  api:\n    image: app:1\n    configs: [nginx]\n"
                                         "configs:\n  nginx:\n    external: true\n");
@@ -296,15 +296,45 @@ TEST_F(DeployerTest, ConfigsWithoutAFileAreRefusedBeforeAnythingIsTouched) {
   EXPECT_EQ(result.error().message,
             "config \"nginx\": external configs live in a Docker Swarm, which the local orchestrator does not read; "
             "give it a file: instead");
-  auto inline_content = load("content.yaml", "services:\n  api:\n    image: app:1\n    configs: [motd]\n"
-                                             "configs:\n  motd:\n    content: hello\n");
-  ASSERT_TRUE(inline_content);
-  result = deployer.deploy(*inline_content, {"shop", false});
+  auto from_environment = load("environment.yaml", "services:\n  api:\n    image: app:1\n    configs: [motd]\n"
+                                                   "configs:\n  motd:\n    environment: MOTD\n");
+  ASSERT_TRUE(from_environment);
+  result = deployer.deploy(*from_environment, {"shop", false});
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().message, "config \"motd\": only file-backed configs are supported by the local orchestrator");
+  EXPECT_EQ(result.error().message, "config \"motd\": environment variable MOTD is not set");
   EXPECT_TRUE(engine_.containers.empty());
   EXPECT_TRUE(engine_.networks.empty());
   EXPECT_TRUE(deployer.stack_is_gone());
+}
+
+// content: and environment: configs have no file to bind: they are written next to the secrets, with
+// their uid, gid and mode, and a change of content recreates their users.
+TEST_F(DeployerTest, InlineAndEnvironmentConfigsAreMaterializedWithTheSecrets) {
+  environment_.set("MOTD", "hello");
+  const std::string text =
+      "services:\n  api:\n    image: app:1\n    secrets: [token]\n    configs:\n      - source: motd\n"
+      "        mode: 0400\n      - source: site\n        target: /etc/site.conf\n  worker:\n    image: app:1\n"
+      "configs:\n  motd:\n    environment: MOTD\n  site:\n    content: |\n      listen 80;\n"
+      "secrets:\n  token:\n    file: ./token.txt\n";
+  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  ASSERT_TRUE(deployer.deploy(*load("configs.yaml", text), {"shop", false}));
+  ASSERT_EQ(files_.directories.size(), 1u);
+  const auto& [directory, files] = *files_.directories.begin();
+  EXPECT_EQ(files.at("0-token"), "v1");
+  EXPECT_EQ(files.at("config-0-motd"), "hello");
+  EXPECT_EQ(files.at("config-1-site"), "listen 80;\n");
+  const auto& mounts = engine_.containers.at(engine_.id_of("shop-api-1")).config["HostConfig"]["Mounts"];
+  EXPECT_EQ(mounts[1], (engine::Json{{"Type", "bind"}, {"Source", directory + "/config-0-motd"}, {"Target", "/motd"}, {"ReadOnly", true}}));
+  EXPECT_EQ(mounts[2]["Target"], "/etc/site.conf");
+  const auto api = engine_.id_of("shop-api-1");
+  const auto worker = engine_.id_of("shop-worker-1");
+  ASSERT_TRUE(deployer.deploy(*load("configs.yaml", text), {"shop", false}));
+  EXPECT_EQ(engine_.id_of("shop-api-1"), api);
+  environment_.set("MOTD", "goodbye");
+  ASSERT_TRUE(deployer.deploy(*load("configs.yaml", text), {"shop", false}));
+  EXPECT_NE(engine_.id_of("shop-api-1"), api);
+  EXPECT_EQ(engine_.id_of("shop-worker-1"), worker);
+  EXPECT_EQ(files_.directories.begin()->second.at("config-0-motd"), "goodbye");
 }
 
 TEST_F(DeployerTest, EnvFilesAreReadOnceAndABadLineStopsTheDeployWhereItIs) {
