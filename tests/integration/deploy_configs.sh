@@ -2,18 +2,8 @@
 # configs: on a real engine. A file-backed config is a read-only bind of its file; content: and
 # environment: configs are written on the container's secrets tmpfs with their uid, gid and mode, and
 # an environment value is on no persistent disk; a changed value recreates the config's users only.
-set -euo pipefail
-stackup=$1
-root=$2
-fail() { echo "FAIL: $*" >&2; exit 1; }
-bash "$root/scripts/start-engine.sh" || fail "no Docker engine: the deploy tests cannot run"
-image=stackup-test/busybox:1
-work=$(mktemp -d)
-stack="cfg$$"
-export STACKUP_STORE="$work/store"
-trap '"$stackup" down -q -t 0 --secrets "$stack" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-mkdir -p "$work/app"
-cd "$work/app"
+source "$(dirname "$0")/lib/engine_test.bash"
+begin_stack cfg
 printf 'worker_processes 1;\n' > nginx.conf
 cat > compose.yaml <<YAML
 services:

@@ -1,16 +1,8 @@
 #!/usr/bin/env bash
 # stackup deploy/down/ps/ls against a real Docker engine (started if none runs; the test FAILS when
 # none can be had, it never skips), with secrets on a real tmpfs, checked from inside the containers.
-set -euo pipefail
-stackup=$1
-root=$2
-fail() { echo "FAIL: $*" >&2; exit 1; }
-bash "$root/scripts/start-engine.sh" || fail "no Docker engine: the deploy tests cannot run"
-image=stackup-test/busybox:1
-
-work=$(mktemp -d)
+source "$(dirname "$0")/lib/engine_test.bash"
 stack="it$$"
-export STACKUP_STORE="$work/store"
 cleanup() {
   "$stackup" down "$stack" -t 0 --volumes --secrets >/dev/null 2>&1 || true
   "$stackup" down "${stack}x" -t 0 >/dev/null 2>&1 || true

@@ -3,18 +3,8 @@
 # redeploy puts the previous containers back. A deploy killed with SIGKILL cannot clean up, so the
 # next deploy of the stack removes what it left: the container it had set aside and unused secrets.
 # Each deploy is caught while it waits for db to be healthy (db is healthy once /tmp/ready exists).
-set -euo pipefail
-stackup=$1
-root=$2
-fail() { echo "FAIL: $*" >&2; exit 1; }
-bash "$root/scripts/start-engine.sh" || fail "no Docker engine: the deploy tests cannot run"
-image=stackup-test/busybox:1
-work=$(mktemp -d)
-stack="sig$$"
-export STACKUP_STORE="$work/store"
-trap '"$stackup" down -q -t 0 --secrets "$stack" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-mkdir -p "$work/app"
-cd "$work/app"
+source "$(dirname "$0")/lib/engine_test.bash"
+begin_stack sig
 printf 'v1' > token.txt
 cat > compose.yaml <<YAML
 services:

@@ -2,16 +2,10 @@
 # stackup deploy as a user who is not root (in the docker group): no tmpfs can be mounted, so secrets
 # go to a directory on an existing tmpfs (/dev/shm here), after statfs proves it is one; a path that
 # is not on a tmpfs is refused; owners other than root or the user are refused.
-set -euo pipefail
-stackup=$1
-root=$2
-fail() { echo "FAIL: $*" >&2; exit 1; }
-bash "$root/scripts/start-engine.sh" || fail "no Docker engine: the deploy tests cannot run"
+source "$(dirname "$0")/lib/engine_test.bash"
 [ "$(id -u)" -eq 0 ] || fail "this test needs root to create its unprivileged user"
 user=stackupuser
 id "$user" >/dev/null 2>&1 || useradd -m -G docker "$user"
-image=stackup-test/busybox:1
-work=$(mktemp -d)
 chmod 755 "$work"
 stack="nr$$"
 as_user() { runuser -u "$user" -- env -u XDG_RUNTIME_DIR STACKUP_STORE="$work/store" HOME="/home/$user" "$@"; }

@@ -2,17 +2,11 @@
 # Deploy pulls a missing image, with progress, from a registry on this machine (Debian's
 # docker-registry on 127.0.0.1: loopback registries need no TLS); a missing one is a clear error
 # that touches nothing.
-set -euo pipefail
-stackup=$1
-root=$2
-fail() { echo "FAIL: $*" >&2; exit 1; }
-bash "$root/scripts/start-engine.sh" || fail "no Docker engine: the engine tests cannot run"
+source "$(dirname "$0")/lib/engine_test.bash"
 command -v docker-registry >/dev/null || fail "docker-registry is not installed (scripts/install-deps.sh)"
-work=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 stack="pull$$"
 registry_pid=""
-export STACKUP_STORE="$work/store"
 cleanup() {
   "$stackup" down -q -t 0 "$stack" >/dev/null 2>&1 || true
   docker rmi -f "127.0.0.1:$port/stackup/busybox:1" >/dev/null 2>&1 || true

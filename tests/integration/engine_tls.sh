@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
 # DOCKER_HOST=tcp://... with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, against the real engine behind a
 # TLS endpoint that demands a client certificate signed by our CA (as dockerd --tlsverify does).
-set -euo pipefail
-stackup=$1
-root=$2
-fail() { echo "FAIL: $*" >&2; exit 1; }
-bash "$root/scripts/start-engine.sh" || fail "no Docker engine: the engine tests cannot run"
-work=$(mktemp -d)
+source "$(dirname "$0")/lib/engine_test.bash"
 proxy=""
 trap '[ -n "$proxy" ] && kill "$proxy" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"

@@ -144,6 +144,13 @@ secrets:
     return deployer.deploy(project(), {"shop", false, interrupted});
   }
 
+  // After a failed redeploy: api is the container it was, running, beside worker.
+  void expect_previous_api_back(const std::string& api) {
+    EXPECT_EQ(engine_.id_of("shop-api-1"), api);
+    EXPECT_TRUE(engine_.containers.at(api).running);
+    EXPECT_THAT(engine_.names(), ::testing::ElementsAre("shop-api-1", "shop-worker-1"));
+  }
+
   // Another project, from `text` saved as `file` next to token.txt.
   std::optional<compose::Project> load(const std::string& file, const std::string& text) {
     compose::LoadOptions options;
@@ -199,9 +206,7 @@ TEST_F(DeployerTest, AFailureMidwayPutsThePreviousStateBack) {
   const auto result = deploy();
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().message, "cannot start container: exec failed");
-  EXPECT_EQ(engine_.id_of("shop-api-1"), api);
-  EXPECT_TRUE(engine_.containers.at(api).running);
-  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1"));
+  expect_previous_api_back(api);
   EXPECT_EQ(files_.directories.size(), 1u);
 }
 
@@ -214,9 +219,7 @@ TEST_F(DeployerTest, AnInterruptStopsAtTheNextStepAndPutsThePreviousStateBack) {
   const auto result = deploy(&interrupted);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().message, "interrupted: the deploy was stopped and what it changed was rolled back");
-  EXPECT_EQ(engine_.id_of("shop-api-1"), api);
-  EXPECT_TRUE(engine_.containers.at(api).running);
-  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1"));
+  expect_previous_api_back(api);
   ASSERT_EQ(files_.directories.size(), 1u);
   EXPECT_EQ(files_.directories.begin()->second.at("0-token"), "v1");
 }
