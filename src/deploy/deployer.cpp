@@ -62,6 +62,9 @@ struct Journal {
   }
 };
 
+// A container set aside during a deploy is renamed STACK-service-N-replaced-<token>.
+constexpr std::string_view set_aside_infix = "-replaced-";
+
 Journal::Container journal_entry(const engine::ContainerSummary& container) {
   return {container.id, container.name, engine::label_value(container.labels, secrets_label)};
 }
@@ -391,7 +394,7 @@ class DeployRun {
     }
     if (old != nullptr) {
       // Kept aside, stopped, until its successor runs: a failure puts it back.
-      const auto aside = fmt::format("{}-replaced-{}", old->name, random_token());
+      const auto aside = fmt::format("{}{}{}", old->name, set_aside_infix, random_token());
       if (auto ok = engine_.rename_container(old->id, aside); !ok) return ok;
       {
         const std::lock_guard lock(lock_);
@@ -414,15 +417,16 @@ class DeployRun {
     return {};
   }
 
-  // Replicas beyond the count, with --prune services no longer in the file, and containers that an
-  // interrupted deploy had set aside (their names are not STACK-service-N).
+  // Replicas beyond the count, with --prune services no longer in the file, and containers that a
+  // killed deploy had set aside (stackup's, named STACK-service-N-replaced-*).
   base::Result<void> remove_leftovers() {
     for (const auto& [name, container] : existing_) {
       const auto service_name = engine::label_value(container.labels, "com.docker.compose.service");
       const auto* service = project_.find_service(service_name);
       const int number = std::atoi(engine::label_value(container.labels, "com.docker.compose.container-number").c_str());
       const bool extra_replica = service && number > service->replicas;
-      const bool set_aside = name != container_name(stack_, service_name, number);
+      const bool set_aside = container.labels.contains(std::string(hash_label)) &&
+                             name.starts_with(container_name(stack_, service_name, number) + std::string(set_aside_infix));
       if (!extra_replica && !set_aside && !(options_.prune && !service)) continue;
       journal_.leftovers.push_back(journal_entry(container));
       progress_.update("Container " + name, "Removing");

@@ -232,8 +232,11 @@ TEST_F(DeployerTest, TheNextDeployClearsWhatAKilledOneLeft) {
   ASSERT_TRUE(engine_.stop_container(api, 0));
   ASSERT_TRUE(engine_.rename_container(api, "shop-api-1-replaced-0a1b2c"));
   files_.directories["/mem/shop/orphan"]["0-token"] = "v1";
+  // A container of the same namespace that stackup did not make (a Swarm task) is not touched.
+  const engine::Json task{{"Image", "app:1"}, {"Labels", {{"com.docker.stack.namespace", "shop"}}}};
+  ASSERT_TRUE(engine_.create_container("shop_api.1.x7f2", task));
   ASSERT_TRUE(deploy());
-  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1"));
+  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1", "shop_api.1.x7f2"));
   EXPECT_FALSE(engine_.containers.contains(api));
   EXPECT_EQ(files_.directories.size(), 1u);
   EXPECT_FALSE(files_.directories.contains("/mem/shop/orphan"));
