@@ -1,5 +1,7 @@
 #include "cli/interrupt.hpp"
 
+#include <unistd.h>
+
 namespace stackup::cli {
 namespace {
 
@@ -9,7 +11,13 @@ constexpr int handled_signals[] = {SIGINT, SIGTERM, SIGHUP};
 std::atomic<bool> interrupted_flag = false;
 static_assert(std::atomic<bool>::is_always_lock_free);
 
-extern "C" void on_signal(int /*signal*/) { interrupted_flag.store(true); }
+// Says at once that the signal was heard: a deploy may be in a long step (a pull, a health wait).
+// write(2) is async-signal-safe; iostreams are not.
+extern "C" void on_signal(int /*signal*/) {
+  interrupted_flag.store(true);
+  static constexpr char notice[] = "\nstackup: stopping at the next step and rolling back; interrupt again to quit at once\n";
+  [[maybe_unused]] const auto written = ::write(STDERR_FILENO, notice, sizeof notice - 1);
+}
 
 }  // namespace
 

@@ -132,7 +132,11 @@ class DeployRun {
       if (!present) return base::fail(present.error().message);
       if (*present) continue;
       progress_.update("Image " + image, "Pulling");
-      auto pulled = engine_.pull_image(image, [&](const std::string& status) { progress_.update("Image " + image, status); });
+      auto pulled = engine_.pull_image(image, [&](const std::string& status) {
+        progress_.update("Image " + image, status);
+        return check_interrupted().has_value();
+      });
+      if (auto ok = check_interrupted(); !ok) return ok;
       if (!pulled) return base::fail(fmt::format("image {} is not available: {}", image, pulled.error().message));
       progress_.update("Image " + image, "Pulled");
     }

@@ -67,7 +67,7 @@ class DockerEngine final : public Engine {
     return true;
   }
 
-  base::Result<void> pull_image(const std::string& image, const std::function<void(const std::string&)>& progress) override {
+  base::Result<void> pull_image(const std::string& image, const std::function<bool(const std::string&)>& progress) override {
     std::string reference = image;
     std::string tag = "latest";
     const auto colon = image.rfind(':');
@@ -76,15 +76,19 @@ class DockerEngine final : public Engine {
       tag = image.substr(colon + 1);
     }
     std::string failure;
+    bool stopped = false;
     auto response = call("POST", fmt::format("/images/create?fromImage={}&tag={}", url_encode(reference), url_encode(tag)), "",
                          [&](std::string_view line) {
                            const auto event = Json::parse(line, nullptr, false);
-                           if (!event.is_object()) return;
+                           if (!event.is_object()) return true;
                            if (event.contains("error")) failure = event.value("error", "");
                            if (progress && event.contains("status")) {
-                             progress(event.value("status", "") + (event.contains("progress") ? " " + event.value("progress", "") : ""));
+                             const auto progress_text = event.contains("progress") ? " " + event.value("progress", "") : "";
+                             stopped = !progress(event.value("status", "") + progress_text);
                            }
+                           return !stopped;
                          });
+    if (stopped) return base::fail(fmt::format("pull of {} stopped", image));  // the engine drops it with the connection
     if (!response) return base::fail(response.error().message);
     if (auto ok = check(*response, "pull image " + image); !ok) return ok;
     if (!failure.empty()) return base::fail(fmt::format("cannot pull image {}: {}", image, failure));
@@ -222,7 +226,7 @@ class DockerEngine final : public Engine {
   }
 
   base::Result<HttpResponse> call(std::string_view method, const std::string& path, const std::string& body = "",
-                                  const std::function<void(std::string_view)>& on_line = {}) {
+                                  const std::function<bool(std::string_view)>& on_line = {}) {
     auto version = negotiate();
     if (!version) return base::fail(version.error().message);
     auto response = http_.request(method, "/v" + *version + path, body, on_line);

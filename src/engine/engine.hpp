@@ -53,8 +53,9 @@ class Engine {
   virtual base::Result<void> ping() = 0;
 
   virtual base::Result<bool> image_exists(const std::string& image) = 0;
-  // Calls `progress` with one line of pull status at a time.
-  virtual base::Result<void> pull_image(const std::string& image, const std::function<void(const std::string&)>& progress) = 0;
+  // Calls `progress` with one line of pull status at a time; when it returns false the pull stops and
+  // fails with "pull of IMAGE stopped".
+  virtual base::Result<void> pull_image(const std::string& image, const std::function<bool(const std::string&)>& progress) = 0;
 
   virtual base::Result<std::vector<ContainerSummary>> list_containers(const std::string& label) = 0;
   virtual base::Result<std::string> create_container(const std::string& name, const Json& config) = 0;

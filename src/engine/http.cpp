@@ -13,7 +13,7 @@ struct Transfer {
   std::string body;
   std::string pending_line;
   std::string api_version;
-  const std::function<void(std::string_view)>* on_line = nullptr;
+  const std::function<bool(std::string_view)>* on_line = nullptr;
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
@@ -24,7 +24,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
     transfer.pending_line.append(chunk);
     std::size_t newline = 0;
     while ((newline = transfer.pending_line.find('\n')) != std::string::npos) {
-      (*transfer.on_line)(std::string_view(transfer.pending_line).substr(0, newline));
+      if (!(*transfer.on_line)(std::string_view(transfer.pending_line).substr(0, newline))) return 0;  // stop it
       transfer.pending_line.erase(0, newline + 1);
     }
   }
@@ -57,7 +57,7 @@ HttpClient::HttpClient(HttpTarget target) : target_(std::move(target)) {
 }
 
 base::Result<HttpResponse> HttpClient::request(std::string_view method, const std::string& path, const std::string& body,
-                                               const std::function<void(std::string_view)>& on_line) {
+                                               const std::function<bool(std::string_view)>& on_line) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl_easy_init(), curl_easy_cleanup);
   CURL* curl = handle.get();
   if (curl == nullptr) return base::fail("cannot initialize libcurl");

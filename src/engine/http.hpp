@@ -27,9 +27,10 @@ class HttpClient {
  public:
   explicit HttpClient(HttpTarget target);
 
-  // `on_line` (optional) receives the body line by line as it streams (image pulls).
+  // `on_line` (optional) receives the body line by line as it streams (image pulls); returning false
+  // stops the transfer, which then fails.
   base::Result<HttpResponse> request(std::string_view method, const std::string& path, const std::string& body,
-                                     const std::function<void(std::string_view)>& on_line = {});
+                                     const std::function<bool(std::string_view)>& on_line = {});
 
  private:
   HttpTarget target_;

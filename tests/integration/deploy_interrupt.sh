@@ -42,6 +42,7 @@ kill -INT "$deployer"
 set +e; wait "$deployer"; code=$?; set -e
 [ "$code" -eq 1 ] || fail "interrupted deploy: exit $code"
 grep -qF "error: interrupted: the deploy was stopped and what it changed was rolled back" "$work/deploy.log" || fail "message: $(cat "$work/deploy.log")"
+grep -qF "stackup: stopping at the next step and rolling back; interrupt again to quit at once" "$work/deploy.log" || fail "no notice: $(cat "$work/deploy.log")"
 [ -z "$(stack_containers)" ] || fail "the interrupted first deploy left containers"
 [ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "it left a network"
 [ ! -e "/run/stackup/$stack" ] && [ ! -e "/run/stackup/$stack.lock" ] || fail "it left files in /run/stackup"

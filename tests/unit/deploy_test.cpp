@@ -264,6 +264,26 @@ TEST_F(DeployerTest, AFailedFirstDeployLeavesNothing) {
   EXPECT_FALSE(store_->inspect("shop_token"));
 }
 
+TEST_F(DeployerTest, AnInterruptStopsAPullAndTouchesNothing) {
+  engine_.images.clear();
+  engine_.pullable.insert("app:1");
+  std::atomic<bool> interrupted = false;
+  progress_.on_update = [&](const std::string& line) { interrupted = interrupted || line == "Image app:1: Pulling"; };
+  const auto result = deploy(&interrupted);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, "interrupted: the deploy was stopped and what it changed was rolled back");
+  EXPECT_FALSE(engine_.images.contains("app:1"));
+  EXPECT_TRUE(engine_.networks.empty());
+  EXPECT_FALSE(store_->inspect("shop_token"));
+}
+
+TEST_F(DeployerTest, AMissingImageIsPulledWithProgress) {
+  engine_.images.clear();
+  engine_.pullable.insert("app:1");
+  ASSERT_TRUE(deploy());
+  EXPECT_THAT(progress_.lines, ::testing::IsSupersetOf({"Image app:1: Pulling", "Image app:1: Downloading", "Image app:1: Pulled"}));
+}
+
 TEST_F(DeployerTest, AMissingImageStopsBeforeAnythingIsTouched) {
   engine_.images.clear();
   const auto result = deploy();

@@ -20,6 +20,7 @@ class FakeEngine final : public engine::Engine {
   std::map<std::string, Container> containers;  // by id
   std::map<std::string, engine::Labels> networks;
   std::set<std::string> images{"app:1"};
+  std::set<std::string> pullable;  // images a pull finds
   std::string fail_start_of;  // containers created under this name fail to start
   std::set<std::string> failing;
   bool fail_rename = false;
@@ -37,9 +38,12 @@ class FakeEngine final : public engine::Engine {
     const std::lock_guard lock(mutex_);
     return images.contains(image);
   }
-  base::Result<void> pull_image(const std::string& image, const std::function<void(const std::string&)>&) override {
+  base::Result<void> pull_image(const std::string& image, const std::function<bool(const std::string&)>& progress) override {
+    if (!pullable.contains(image)) return base::fail("pull access denied for " + image);
+    if (!progress("Downloading")) return base::fail("pull of " + image + " stopped");
     const std::lock_guard lock(mutex_);
-    return base::fail("pull access denied for " + image);
+    images.insert(image);
+    return {};
   }
   base::Result<std::vector<engine::ContainerSummary>> list_containers(const std::string& label) override {
     const std::lock_guard lock(mutex_);
