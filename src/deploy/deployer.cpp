@@ -463,12 +463,12 @@ class DeployRun {
   }
 
   // Secrets directories that no container of the stack uses: what a deploy killed before it could
-  // clean up left behind. Safe because the stack's lock keeps any other deploy of it out.
+  // clean up left behind. Those in use are the ones this deploy made and those of the containers it
+  // found (the ones it replaced are already wiped). Safe because the stack's lock keeps any other
+  // deploy of it out.
   void remove_unused_secret_directories() {
-    auto containers = engine_.list_containers(label_of(stack_));
-    if (!containers) return;
-    std::set<std::string> in_use;
-    for (const auto& container : *containers) {
+    std::set<std::string> in_use(journal_.materialized.begin(), journal_.materialized.end());
+    for (const auto& [name, container] : existing_) {
       if (auto directory = engine::label_value(container.labels, secrets_label); !directory.empty()) in_use.insert(directory);
     }
     secret_files_.destroy_stack(stack_, in_use);
