@@ -29,6 +29,7 @@ printf 'secrets:\n  token:\n    file: ./token.txt\n' >> compose.yaml
 stack_containers() { docker ps -aq --filter "label=com.docker.stack.namespace=$stack"; }
 # Starts a deploy in the background and waits until it waits for db's health.
 start_deploy() {
+  rm -f "$work/deploy.log"  # else the wait below may read the previous deploy's log before this one starts
   "$stackup" deploy "$stack" >"$work/deploy.log" 2>&1 &
   deployer=$!
   for _ in $(seq 1 200); do grep -q "Waiting to be healthy" "$work/deploy.log" && return 0; sleep 0.05; done
