@@ -30,5 +30,31 @@ TEST(StackLock, ASecondHolderWaitsUntilTheFirstIsGone) {
   std::filesystem::remove_all(directory);
 }
 
+// `down` removes the lock file while holding it. A waiter that then gets the lock of the removed file
+// must start over on the current one, or it and a newcomer would both "hold" the stack.
+TEST(StackLock, AWaiterWhoseFileWasRemovedLocksTheCurrentOne) {
+  const auto directory = std::filesystem::temp_directory_path() / ("stackup-lock-rm-" + std::to_string(::getpid()));
+  std::optional<StackLock> down(*StackLock::acquire(directory.string(), "web", [] {}));
+  std::atomic<bool> waiting = false;
+  std::optional<StackLock> waiter;
+  std::thread second([&] { waiter.emplace(*StackLock::acquire(directory.string(), "web", [&] { waiting = true; })); });
+  while (!waiting) std::this_thread::yield();
+  down->remove_on_release();
+  down.reset();
+  second.join();
+  EXPECT_TRUE(std::filesystem::exists(directory / "web.lock"));
+  std::atomic<bool> newcomer_waited = false;
+  std::atomic<bool> newcomer_done = false;
+  std::thread third([&] {
+    (void)StackLock::acquire(directory.string(), "web", [&] { newcomer_waited = true; });
+    newcomer_done = true;
+  });
+  while (!newcomer_waited && !newcomer_done) std::this_thread::yield();
+  EXPECT_TRUE(newcomer_waited);  // the waiter holds the current file, so the newcomer waits
+  waiter.reset();
+  third.join();
+  std::filesystem::remove_all(directory);
+}
+
 }  // namespace
 }  // namespace stackup::deploy
