@@ -68,8 +68,10 @@ class DeployCommand final : public Command {
     int failure = exit_failed;
     const auto project = load_for_deploy(compose_, stack_, context, failure);
     if (!project) return failure;
-    const InterruptGuard guard;
     return with_deployer(context, store_, project->name, quiet_, [&](deploy::Deployer& deployer) {
+      // Only once the stack's lock is held: a Ctrl-C while waiting for it, before anything is
+      // touched, just ends stackup.
+      const InterruptGuard guard;
       return deployer.deploy(*project, {project->name, prune_, &guard.interrupted()});
     });
   }

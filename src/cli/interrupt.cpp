@@ -2,10 +2,14 @@
 
 #include <unistd.h>
 
+#include <iterator>
+#include <tuple>
+
 namespace stackup::cli {
 namespace {
 
 constexpr int handled_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static_assert(std::size(handled_signals) == std::tuple_size_v<InterruptGuard::previous_handlers>);
 
 // Lock-free, so setting it is safe in a signal handler.
 std::atomic<bool> interrupted_flag = false;
@@ -27,11 +31,11 @@ InterruptGuard::InterruptGuard() {
   action.sa_handler = on_signal;
   action.sa_flags = SA_RESETHAND | SA_RESTART;
   sigemptyset(&action.sa_mask);
-  for (int i = 0; i < 3; ++i) sigaction(handled_signals[i], &action, &previous_[i]);
+  for (std::size_t i = 0; i < std::size(handled_signals); ++i) sigaction(handled_signals[i], &action, &previous_[i]);
 }
 
 InterruptGuard::~InterruptGuard() {
-  for (int i = 0; i < 3; ++i) sigaction(handled_signals[i], &previous_[i], nullptr);
+  for (std::size_t i = 0; i < std::size(handled_signals); ++i) sigaction(handled_signals[i], &previous_[i], nullptr);
 }
 
 const std::atomic<bool>& InterruptGuard::interrupted() const { return interrupted_flag; }

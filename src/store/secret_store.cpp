@@ -141,10 +141,15 @@ std::optional<SecretInfo> find(Database& database, const std::string& name) {
   return read_info(statement);
 }
 
+// What tells a changed value from an unchanged one without decrypting: an HMAC under its own key.
+crypto::Bytes change_mac(const Keys& keys, const base::SecretBytes& value) {
+  return crypto::mac(keys.change_detection, {value.bytes(), value.size()});
+}
+
 void insert_version(Database& database, const Keys& keys, const SecretInfo& secret, int version,
                     const base::SecretBytes& value, std::int64_t now) {
   const auto sealed = crypto::seal(keys.encryption, {value.bytes(), value.size()}, sealing_context(keys.store_id, secret.name, version));
-  const auto fingerprint = crypto::mac(keys.change_detection, {value.bytes(), value.size()});
+  const auto fingerprint = change_mac(keys, value);
   database.prepare("INSERT INTO versions (secret_id, version, created_at, size, mac, sealed) VALUES (?, ?, ?, ?, ?, ?)")
       .bind(1, secret.id)
       .bind(2, std::int64_t{version})
@@ -340,7 +345,7 @@ base::Result<std::pair<SecretInfo, PutOutcome>> SecretStore::put(const std::stri
     auto current = database.prepare("SELECT mac FROM versions WHERE secret_id = ? AND version = ?");
     current.bind(1, info->id).bind(2, std::int64_t{info->version});
     current.step();
-    const auto fingerprint = crypto::mac(keys.change_detection, {value.bytes(), value.size()});
+    const auto fingerprint = change_mac(keys, value);
     if (info->labels != labels) {
       database.prepare("UPDATE secrets SET labels = ? WHERE id = ?").bind(1, nlohmann::json(labels).dump()).bind(2, info->id).run();
       info->labels = labels;
@@ -428,7 +433,7 @@ base::Result<std::string> SecretStore::fingerprint(const base::SecretBytes& valu
   return guarded([&]() -> base::Result<std::string> {
     auto keys = unlocked(*state_->database, state_->options, state_->keys);
     if (!keys) return base::fail(keys.error().message);
-    return crypto::to_hex(crypto::mac((*keys)->change_detection, {value.bytes(), value.size()}));
+    return crypto::to_hex(change_mac(**keys, value));
   });
 }
 

@@ -129,6 +129,17 @@ grep -qF " Stack $stack Waiting for another stackup deploy or down of it to fini
 kill -0 "$waiter" 2>/dev/null || fail "deploy did not wait for the stack's lock"
 exec 8>&-
 wait "$waiter" || fail "deploy after the lock was released: $(cat "$work/waiting.log")"
+# A signal while waiting for the lock, before anything is touched, just ends stackup.
+exec 8>"/run/stackup/$stack.lock"
+flock 8
+rm -f "$work/waiting.log"
+"$stackup" deploy "$stack" >"$work/waiting.log" 2>&1 8>&- &
+waiter=$!
+for _ in $(seq 1 100); do grep -q "Waiting" "$work/waiting.log" 2>/dev/null && break; sleep 0.1; done
+kill -TERM "$waiter"
+set +e; wait "$waiter"; code=$?; set -e
+exec 8>&-
+[ "$code" -eq 143 ] || fail "a deploy waiting for the lock ignored SIGTERM: exit $code"
 
 # A deploy that fails midway puts the previous state back: web's new command cannot start.
 web_before=$(container_id "$stack-web-1")
