@@ -62,8 +62,15 @@ int run(const std::vector<std::string>& arguments, const std::vector<std::string
   return exit_usage;
 }
 
+// A message of several lines is several errors, one per line.
 int fail_with(Context& context, const std::string& message) {
-  context.io.err << "stackup: error: " << message << '\n';
+  std::string_view rest = message;
+  while (true) {
+    const auto end = rest.find('\n');
+    context.io.err << "stackup: error: " << rest.substr(0, end) << '\n';
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
   return exit_failed;
 }
 

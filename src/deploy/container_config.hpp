@@ -55,7 +55,8 @@ ContainerPlan plan_container(const compose::Project& project, const compose::Ser
                              const compose::Environment& env_file_values = compose::Environment{},
                              std::vector<SecretMount> configs = {});
 
-// The plan's config with its secrets and materialized configs bind-mounted from `directory`, and its labels.
+// The plan's config with its secrets and materialized configs bind-mounted from `directory`, and its labels
+// (the directory among them only when something is mounted from it).
 engine::Json config_with_secrets(const ContainerPlan& plan, const std::string& directory);
 
 }  // namespace stackup::deploy

@@ -176,11 +176,22 @@ class DockerEngine final : public Engine {
     return check(*response, "connect network " + network);
   }
 
-  base::Result<void> remove_network(const std::string& id) override {
+  base::Result<std::optional<NetworkInUse>> remove_network(const std::string& id) override {
     auto response = call("DELETE", "/networks/" + url_encode(id));
     if (!response) return base::fail(response.error().message);
-    if (response->status == 404) return {};
-    return check(*response, "remove network");
+    if (response->status == 404) return std::nullopt;
+    if (response->status == 403 && response->body.find("has active endpoints") != std::string::npos) {
+      auto network = get_json("/networks/" + url_encode(id), "inspect network");
+      if (!network) return base::fail(network.error().message);
+      NetworkInUse in_use;
+      const auto attached = network->value("Containers", Json::object());  // a named value: items() refers to it
+      for (const auto& [endpoint, container] : attached.items()) {
+        in_use.containers.push_back(container.value("Name", endpoint));
+      }
+      return in_use;
+    }
+    if (auto ok = check(*response, "remove network"); !ok) return base::fail(ok.error().message);
+    return std::nullopt;
   }
 
   base::Result<std::vector<Resource>> list_volumes(const std::string& label) override {

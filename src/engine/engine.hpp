@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -43,6 +44,11 @@ struct Resource {  // a network or a volume
   Labels labels;
 };
 
+// Why the engine would not remove a network: it counts endpoints on it.
+struct NetworkInUse {
+  std::vector<std::string> containers;  // the containers attached to it, by name; may be none (see Deployer::down)
+};
+
 // Once ping() has succeeded, an Engine may be called from several threads at once.
 class Engine {
  public:
@@ -69,7 +75,8 @@ class Engine {
   virtual base::Result<std::vector<Resource>> list_networks(const std::string& label) = 0;
   virtual base::Result<std::string> create_network(const std::string& name, const Json& config) = 0;
   virtual base::Result<void> connect_network(const std::string& network, const std::string& container, const Json& endpoint) = 0;
-  virtual base::Result<void> remove_network(const std::string& id) = 0;
+  // Nothing when the network is gone (or already was); what keeps it when the engine refuses.
+  virtual base::Result<std::optional<NetworkInUse>> remove_network(const std::string& id) = 0;
 
   virtual base::Result<std::vector<Resource>> list_volumes(const std::string& label) = 0;
   virtual base::Result<void> create_volume(const std::string& name, const Json& config) = 0;

@@ -4,6 +4,7 @@
 source "$(dirname "$0")/lib/engine_test.bash"
 stack="it$$"
 cleanup() {
+  docker rm -f "${stack}-intruder" >/dev/null 2>&1 || true
   "$stackup" down "$stack" -t 0 --volumes --secrets >/dev/null 2>&1 || true
   "$stackup" down "${stack}x" -t 0 >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -235,6 +236,16 @@ grep -q "Container ${stack}x-migrate-1 Waiting to complete" "$work/conditions.lo
 [ "$(docker inspect -f '{{.State.Health.Status}}' "${stack}x-db-1")" = healthy ] || fail "db not healthy"
 [ "$(docker inspect -f '{{.State.Running}}' "${stack}x-app-1")" = true ] || fail "app not running"
 "$stackup" down -t 0 "${stack}x" >/dev/null 2>&1 || fail "down of the conditions stack"
+
+# A container that is not the stack's keeps its network: down removes everything else, names it, and
+# exits 1; once it is gone, down finishes.
+docker run -d --name "${stack}-intruder" --network "${stack}_default" "$image" sleep 3600 >/dev/null
+"$stackup" down -q "$stack" 2>"$work/down.err" && fail "down succeeded with a foreign container on its network"
+expected="stackup: error: network ${stack}_default was left: containers that are not part of the stack use it (${stack}-intruder); disconnect them (docker network disconnect ${stack}_default CONTAINER) and run \`stackup down $stack\` again"
+[ "$(cat "$work/down.err")" = "$expected" ] || fail "down's error: $(cat "$work/down.err")"
+[ "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" = "" ] || fail "down left the stack's containers"
+grep -q "/run/stackup/$stack" /proc/mounts && fail "down left a tmpfs mounted beside the foreign container"
+docker rm -f "${stack}-intruder" >/dev/null
 
 # down removes everything and wipes the secrets.
 "$stackup" down "$stack" >/dev/null 2>&1 || fail "down"

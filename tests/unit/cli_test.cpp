@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "cli/app.hpp"
+#include "cli/command.hpp"
+#include "cli/context.hpp"
 
 namespace stackup::testing {
 namespace {
@@ -27,6 +29,14 @@ Run run(std::vector<std::string> arguments, std::vector<std::string> environment
   result.out = out.str();
   result.err = err.str();
   return result;
+}
+
+TEST(Cli, EachLineOfAFailureIsAnErrorOfItsOwn) {
+  std::ostringstream out;
+  std::ostringstream err;
+  cli::Context context{{out, err, false, false}, {}, "/"};
+  EXPECT_EQ(cli::fail_with(context, "container a was left: x\nnetwork n was left: y"), 1);
+  EXPECT_EQ(err.str(), "stackup: error: container a was left: x\nstackup: error: network n was left: y\n");
 }
 
 TEST(Cli, VersionAndHelpExitZero) {

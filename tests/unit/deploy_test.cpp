@@ -264,6 +264,19 @@ TEST_F(DeployerTest, AFailedFirstDeployLeavesNothing) {
   EXPECT_FALSE(store_->inspect("shop_token"));
 }
 
+TEST_F(DeployerTest, ARollbackThatCannotRemoveItsNetworkSaysWhy) {
+  engine_.fail_start_of = "shop-worker-1";
+  engine_.networks_in_use["shop_default"] = {};
+  const auto result = deploy();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message, "cannot start container: exec failed");
+  EXPECT_EQ(progress_.lines.back(),
+            "warning: network shop_default was left: the Docker engine counts an endpoint on it that no container "
+            "has (its network library miscounts when many containers start at once); restart the engine (systemctl "
+            "restart docker) and run `stackup down shop` again to remove it");
+  EXPECT_TRUE(engine_.containers.empty());
+}
+
 TEST_F(DeployerTest, AnInterruptStopsAPullAndTouchesNothing) {
   engine_.images.clear();
   engine_.pullable.insert("app:1");
@@ -391,6 +404,57 @@ TEST_F(DeployerTest, DownRemovesEverythingAndClearsUsage) {
   EXPECT_TRUE(engine_.networks.empty());
   EXPECT_TRUE(files_.directories.empty());
   EXPECT_FALSE(store_->inspect("shop_token"));
+}
+
+TEST_F(DeployerTest, DownRemovesWhatItCanAndReportsEveryFailureAtOnce) {
+  ASSERT_TRUE(deploy());
+  engine_.failing_stop = {"shop-api-1"};
+  engine_.networks_in_use["shop_default"] = {{"debug-shell", "probe"}};
+  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  const auto result = deployer.down({"shop", -1, false, true});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "container shop-api-1 was left: cannot stop container: permission denied\n"
+            "network shop_default was left: containers that are not part of the stack use it (debug-shell, probe); "
+            "disconnect them (docker network disconnect shop_default CONTAINER) and run `stackup down shop` again");
+  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1"));  // worker went
+  EXPECT_EQ(files_.directories.size(), 1u);                 // api still runs with its secret
+  EXPECT_EQ(store_->inspect("shop_token")->used_by.size(), 1u);  // so the store keeps both, despite --secrets
+  EXPECT_FALSE(deployer.stack_is_gone());
+}
+
+TEST_F(DeployerTest, DownNamesSecretsItCouldNotWipeAndStillRemovesTheRest) {
+  ASSERT_TRUE(deploy());
+  const auto directory = files_.directories.begin()->first;
+  files_.fail_destroy = true;
+  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  const auto result = deployer.down({"shop", -1, false, false});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "the secrets of container shop-api-1 were left: cannot unmount " + directory + ": device busy");
+  EXPECT_TRUE(engine_.containers.empty());
+  EXPECT_TRUE(engine_.networks.empty());
+  EXPECT_TRUE(store_->inspect("shop_token")->used_by.empty());
+}
+
+TEST_F(DeployerTest, DownFinishesDespiteTheEnginesMiscountedNetworkAndSaysHowToClearIt) {
+  ASSERT_TRUE(deploy());
+  engine_.networks_in_use["shop_default"] = {};  // no container attached, yet the engine counts one
+  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  const auto result = deployer.down({"shop", -1, false, true});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "network shop_default was left: the Docker engine counts an endpoint on it that no container has (its "
+            "network library miscounts when many containers start at once); restart the engine (systemctl restart "
+            "docker) and run `stackup down shop` again to remove it");
+  EXPECT_TRUE(engine_.containers.empty());
+  EXPECT_TRUE(files_.directories.empty());
+  EXPECT_FALSE(store_->inspect("shop_token"));  // the containers are gone, so --secrets went ahead
+  EXPECT_FALSE(deployer.stack_is_gone());
+  engine_.networks_in_use.clear();  // the engine restarted
+  ASSERT_TRUE(deployer.down({"shop", -1, false, true}));
+  EXPECT_TRUE(engine_.networks.empty());
+  EXPECT_TRUE(deployer.stack_is_gone());
 }
 
 }  // namespace

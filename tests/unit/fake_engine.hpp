@@ -23,6 +23,8 @@ class FakeEngine final : public engine::Engine {
   std::set<std::string> pullable;  // images a pull finds
   std::string fail_start_of;  // containers created under this name fail to start
   std::set<std::string> failing;
+  std::map<std::string, engine::NetworkInUse> networks_in_use;  // networks the engine refuses to remove
+  std::set<std::string> failing_stop;  // containers that fail to stop
   bool fail_rename = false;
   int created = 0;
 
@@ -75,6 +77,7 @@ class FakeEngine final : public engine::Engine {
   }
   base::Result<void> stop_container(const std::string& id, int) override {
     const std::lock_guard lock(mutex_);
+    if (failing_stop.contains(containers.at(id).name)) return base::fail("cannot stop container: permission denied");
     containers.at(id).running = false;
     return {};
   }
@@ -108,10 +111,11 @@ class FakeEngine final : public engine::Engine {
     const std::lock_guard lock(mutex_);
     return {};
   }
-  base::Result<void> remove_network(const std::string& id) override {
+  base::Result<std::optional<engine::NetworkInUse>> remove_network(const std::string& id) override {
     const std::lock_guard lock(mutex_);
+    if (const auto it = networks_in_use.find(id); it != networks_in_use.end()) return it->second;
     networks.erase(id);
-    return {};
+    return std::nullopt;
   }
   base::Result<std::vector<engine::Resource>> list_volumes(const std::string&) override {
     const std::lock_guard lock(mutex_);
@@ -146,6 +150,7 @@ class MemorySecretFiles final : public deploy::SecretFiles {
  public:
   std::map<std::string, std::map<std::string, std::string>> directories;
   int counter = 0;
+  bool fail_destroy = false;
 
   std::string directory_for(const std::string& stack, const std::string& instance) override {
     return "/mem/" + stack + "/" + instance + "/" + std::to_string(++counter);
@@ -155,6 +160,7 @@ class MemorySecretFiles final : public deploy::SecretFiles {
     return {};
   }
   base::Result<void> destroy(const std::string& directory) override {
+    if (fail_destroy) return base::fail("cannot unmount " + directory + ": device busy");
     directories.erase(directory);
     return {};
   }
