@@ -11,6 +11,7 @@
 #include "compose/filesystem.hpp"
 #include "deploy/container_config.hpp"
 #include "deploy/parallel.hpp"
+#include "deploy/start_gate.hpp"
 #include "store/crypto.hpp"
 
 namespace stackup::deploy {
@@ -244,6 +245,7 @@ class DeployRun {
     }
     if (auto ok = ensure_networks(); !ok) return ok;
     if (auto ok = ensure_volumes(); !ok) return ok;
+    start_gate_.emplace(engine_);
     // Each level's containers are created and started side by side, once what they depend on is ready.
     for (const auto& level : levels_of(project_)) {
       if (auto ok = check_interrupted(); !ok) return ok;
@@ -439,7 +441,7 @@ class DeployRun {
     for (const auto& [network, endpoint] : plan.extra_networks) {
       if (auto ok = engine_.connect_network(network, *id, endpoint); !ok) return ok;
     }
-    if (auto ok = engine_.start_container(*id); !ok) return ok;
+    if (auto ok = start_gate_->start(*id, service.networks.size()); !ok) return ok;
     report("Container " + plan.name, old ? "Recreated" : "Started");
     return {};
   }
@@ -530,6 +532,7 @@ class DeployRun {
   bool first_deploy_ = false;  // no container of the stack was there before
   std::vector<ContainerPlan> usages_;
   Journal journal_;
+  std::optional<StartGate> start_gate_;  // from apply() on
   std::mutex lock_;  // guards usages_, journal_ and progress_ while replicas deploy in parallel
 };
 

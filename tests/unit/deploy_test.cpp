@@ -306,6 +306,23 @@ TEST_F(DeployerTest, AMissingImageStopsBeforeAnythingIsTouched) {
   EXPECT_FALSE(store_->inspect("shop_token"));
 }
 
+TEST_F(DeployerTest, ContainersStartSideBySideButJoinTheirNetworksOneAtATime) {
+  const auto project = load("wide.yaml",
+                            "services:\n  web:\n    image: app:1\n    networks: [front, back]\n    deploy: {replicas: 8}\n"
+                            "networks: {front: {}, back: {}}\n");
+  ASSERT_TRUE(project);
+  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  ASSERT_TRUE(deployer.deploy(*project, {"shop", false}));
+  EXPECT_EQ(engine_.names().size(), 8u);
+  EXPECT_EQ(engine_.max_connecting, 1);
+}
+
+TEST_F(DeployerTest, WithoutTheEnginesEventStreamStartsAreNotHeldBack) {
+  engine_.events_unavailable = true;
+  ASSERT_TRUE(deploy());
+  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1"));
+}
+
 TEST_F(DeployerTest, BuildIsRefusedAndUnsupportedFieldsAreNamed) {
   auto project = load("build.yaml",
                       "services:\n  web:\n    build: .\n  api:\n    image: app:1\n    privileged: true\n    deploy:\n"
