@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "base/log.hpp"
+
 namespace stackup::deploy {
 
 StartGate::StartGate(engine::Engine& engine) : engine_(engine) {
@@ -10,7 +12,11 @@ StartGate::StartGate(engine::Engine& engine) : engine_(engine) {
     ++joined_[id];
     joined_a_network_.notify_all();
   });
-  if (watch) watch_ = std::move(*watch);
+  if (watch) {
+    watch_ = std::move(*watch);
+  } else {
+    base::log::info("starts are not held back while containers join networks: {}", watch.error().message);
+  }
 }
 
 base::Result<void> StartGate::start(const std::string& id, std::size_t networks) {
@@ -30,6 +36,7 @@ base::Result<void> StartGate::start(const std::string& id, std::size_t networks)
     // A start that fails before joining ends the wait too.
     joined_a_network_.wait(lock, [&] { return finished || joined_[id] >= networks; });
     joined_.erase(id);
+    base::log::debug("container {}: {}", id.substr(0, 12), finished ? "started before its networks were reported" : "joined its networks");
   }
   turn.unlock();
   starter.join();
