@@ -25,8 +25,6 @@ class StartGate {
   // Starts the container, once no other start is joining networks; `networks` is how many it joins.
   base::Result<void> start(const std::string& id, std::size_t networks);
 
-  [[nodiscard]] bool holds_starts() const { return watch_ != nullptr; }
-
  private:
   engine::Engine& engine_;
   std::mutex turn_;  // held by the start that is joining its networks
