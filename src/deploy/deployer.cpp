@@ -11,7 +11,6 @@
 #include "compose/filesystem.hpp"
 #include "deploy/container_config.hpp"
 #include "deploy/parallel.hpp"
-#include "deploy/start_gate.hpp"
 #include "store/crypto.hpp"
 
 namespace stackup::deploy {
@@ -23,8 +22,8 @@ std::string label_of(const std::string& stack) { return fmt::format("{}={}", nam
 
 // The engine will not remove a network while it counts endpoints on it. Either containers that are
 // not the stack's use it, or none is attached and the count is wrong: Docker 20.10's network library
-// can count one endpoint twice when many containers start on one network at once, and keeps the
-// wrong count until the engine restarts (seen here in about 1 of 20 deploys of 30 services).
+// does not serialize endpoint deletions, so containers stopping at the same moment can leave it
+// counting one that is gone, until the engine restarts (seen in about 1 of 50 downs of 30 services).
 base::Result<void> remove_stack_network(engine::Engine& engine, const engine::Resource& network, const std::string& stack) {
   auto in_use = engine.remove_network(network.id);
   if (!in_use) return base::fail(fmt::format("network {} was left: {}", network.name, in_use.error().message));
@@ -33,8 +32,8 @@ base::Result<void> remove_stack_network(engine::Engine& engine, const engine::Re
   if (containers.empty()) {
     return base::fail(fmt::format(
         "network {} was left: the Docker engine counts an endpoint on it that no container has (its network "
-        "library miscounts when many containers start at once); restart the engine (systemctl restart docker) "
-        "and run `stackup down {}` again to remove it",
+        "library miscounts when containers stop at the same moment); restart the engine (systemctl restart "
+        "docker) and run `stackup down {}` again to remove it",
         network.name, stack));
   }
   return base::fail(fmt::format(
@@ -245,7 +244,6 @@ class DeployRun {
     }
     if (auto ok = ensure_networks(); !ok) return ok;
     if (auto ok = ensure_volumes(); !ok) return ok;
-    start_gate_.emplace(engine_);
     // Each level's containers are created and started side by side, once what they depend on is ready.
     for (const auto& level : levels_of(project_)) {
       if (auto ok = check_interrupted(); !ok) return ok;
@@ -441,7 +439,7 @@ class DeployRun {
     for (const auto& [network, endpoint] : plan.extra_networks) {
       if (auto ok = engine_.connect_network(network, *id, endpoint); !ok) return ok;
     }
-    if (auto ok = start_gate_->start(*id, service.networks.size()); !ok) return ok;
+    if (auto ok = engine_.start_container(*id); !ok) return ok;
     report("Container " + plan.name, old ? "Recreated" : "Started");
     return {};
   }
@@ -532,7 +530,6 @@ class DeployRun {
   bool first_deploy_ = false;  // no container of the stack was there before
   std::vector<ContainerPlan> usages_;
   Journal journal_;
-  std::optional<StartGate> start_gate_;  // from apply() on
   std::mutex lock_;  // guards usages_, journal_ and progress_ while replicas deploy in parallel
 };
 

@@ -219,27 +219,7 @@ class DockerEngine final : public Engine {
     return check(*response, "remove volume " + name);
   }
 
-  base::Result<std::unique_ptr<Watch>> watch_network_connects(std::function<void(const std::string&)> on_connect) override {
-    auto version = negotiate();
-    if (!version) return base::fail(version.error().message);
-    const auto filters = url_encode(Json{{"type", {"network"}}, {"event", {"connect"}}}.dump());
-    auto stream = http_.stream("/v" + *version + "/events?filters=" + filters, [on_connect](std::string_view line) {
-      const auto event = Json::parse(line, nullptr, false);
-      if (!event.is_object()) return;
-      const auto actor = event.value("Actor", Json::object());
-      const auto container = actor.value("Attributes", Json::object()).value("container", "");
-      if (!container.empty()) on_connect(container);
-    });
-    if (!stream->opened()) return base::fail("the engine's event stream did not open");
-    return std::unique_ptr<Watch>(std::make_unique<StreamWatch>(std::move(stream)));
-  }
-
  private:
-  struct StreamWatch final : Watch {
-    explicit StreamWatch(std::unique_ptr<HttpStream> events) : stream(std::move(events)) {}
-    std::unique_ptr<HttpStream> stream;  // destroyed with the watch, which ends it
-  };
-
   base::Result<std::string> negotiate() {
     const std::lock_guard lock(negotiation_);
     if (!api_version_.empty()) return api_version_;

@@ -49,12 +49,6 @@ struct NetworkInUse {
   std::vector<std::string> containers;  // the containers attached to it, by name; may be none (see Deployer::down)
 };
 
-// Something the engine reports until this is destroyed.
-class Watch {
- public:
-  virtual ~Watch() = default;
-};
-
 // Once ping() has succeeded, an Engine may be called from several threads at once.
 class Engine {
  public:
@@ -87,11 +81,6 @@ class Engine {
   virtual base::Result<std::vector<Resource>> list_volumes(const std::string& label) = 0;
   virtual base::Result<void> create_volume(const std::string& name, const Json& config) = 0;
   virtual base::Result<void> remove_volume(const std::string& name) = 0;
-
-  // From when it returns until the Watch is destroyed, calls `on_connect` (on a thread of its own)
-  // with a container's id each time the engine connects that container to a network, which it does
-  // while starting it.
-  virtual base::Result<std::unique_ptr<Watch>> watch_network_connects(std::function<void(const std::string&)> on_connect) = 0;
 };
 
 struct EngineSettings {

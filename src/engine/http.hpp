@@ -1,13 +1,9 @@
 #pragma once
 // HTTP to the Docker Engine with libcurl (the only place libcurl is used): a unix socket, or TCP
 // with TLS client certificates.
-#include <condition_variable>
 #include <functional>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "base/error.hpp"
 
@@ -25,31 +21,6 @@ struct HttpTarget {
   std::string ca_file, cert_file, key_file;
 };
 
-// A streaming GET (the engine's event stream) on a thread of its own: lines go to `on_line` on that
-// thread until the server ends the stream or the HttpStream is destroyed, which stops it at once.
-class HttpStream {
- public:
-  HttpStream(const HttpTarget& target, const std::string& path, std::function<void(std::string_view)> on_line);
-  ~HttpStream();
-  HttpStream(const HttpStream&) = delete;
-  HttpStream& operator=(const HttpStream&) = delete;
-
-  // Waits for the response's headers; true when the server answered 200 and streams.
-  bool opened();
-
- private:
-  void run(const HttpTarget& target, const std::string& path);
-
-  std::function<void(std::string_view)> on_line_;
-  std::mutex mutex_;
-  std::condition_variable answered_;
-  long status_ = 0;
-  bool ended_ = false;
-  bool stopping_ = false;
-  void* multi_ = nullptr;  // the CURLM, for curl_multi_wakeup from the destructor
-  std::jthread thread_;
-};
-
 // Safe to use from several threads at once: each request has its own libcurl handle (over a unix
 // socket a connection costs next to nothing).
 class HttpClient {
@@ -60,7 +31,6 @@ class HttpClient {
   // stops the transfer, which then fails.
   base::Result<HttpResponse> request(std::string_view method, const std::string& path, const std::string& body,
                                      const std::function<bool(std::string_view)>& on_line = {});
-  std::unique_ptr<HttpStream> stream(const std::string& path, std::function<void(std::string_view)> on_line);
 
  private:
   HttpTarget target_;

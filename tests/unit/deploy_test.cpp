@@ -272,7 +272,7 @@ TEST_F(DeployerTest, ARollbackThatCannotRemoveItsNetworkSaysWhy) {
   EXPECT_EQ(result.error().message, "cannot start container: exec failed");
   EXPECT_EQ(progress_.lines.back(),
             "warning: network shop_default was left: the Docker engine counts an endpoint on it that no container "
-            "has (its network library miscounts when many containers start at once); restart the engine (systemctl "
+            "has (its network library miscounts when containers stop at the same moment); restart the engine (systemctl "
             "restart docker) and run `stackup down shop` again to remove it");
   EXPECT_TRUE(engine_.containers.empty());
 }
@@ -304,23 +304,6 @@ TEST_F(DeployerTest, AMissingImageStopsBeforeAnythingIsTouched) {
   EXPECT_EQ(result.error().message, "image app:1 is not available: pull access denied for app:1");
   EXPECT_TRUE(engine_.networks.empty());
   EXPECT_FALSE(store_->inspect("shop_token"));
-}
-
-TEST_F(DeployerTest, ContainersStartSideBySideButJoinTheirNetworksOneAtATime) {
-  const auto project = load("wide.yaml",
-                            "services:\n  web:\n    image: app:1\n    networks: [front, back]\n    deploy: {replicas: 8}\n"
-                            "networks: {front: {}, back: {}}\n");
-  ASSERT_TRUE(project);
-  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
-  ASSERT_TRUE(deployer.deploy(*project, {"shop", false}));
-  EXPECT_EQ(engine_.names().size(), 8u);
-  EXPECT_EQ(engine_.max_connecting, 1);
-}
-
-TEST_F(DeployerTest, WithoutTheEnginesEventStreamStartsAreNotHeldBack) {
-  engine_.events_unavailable = true;
-  ASSERT_TRUE(deploy());
-  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1"));
 }
 
 TEST_F(DeployerTest, BuildIsRefusedAndUnsupportedFieldsAreNamed) {
@@ -462,7 +445,7 @@ TEST_F(DeployerTest, DownFinishesDespiteTheEnginesMiscountedNetworkAndSaysHowToC
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().message,
             "network shop_default was left: the Docker engine counts an endpoint on it that no container has (its "
-            "network library miscounts when many containers start at once); restart the engine (systemctl restart "
+            "network library miscounts when containers stop at the same moment); restart the engine (systemctl restart "
             "docker) and run `stackup down shop` again to remove it");
   EXPECT_TRUE(engine_.containers.empty());
   EXPECT_TRUE(files_.directories.empty());

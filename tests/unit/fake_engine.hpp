@@ -1,14 +1,9 @@
 #pragma once
 // An in-memory Docker engine and secret-files stand-in for deploy's unit tests.
-#include <algorithm>
-#include <chrono>
-#include <functional>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "deploy/secret_files.hpp"
 #include "engine/engine.hpp"
@@ -31,10 +26,7 @@ class FakeEngine final : public engine::Engine {
   std::map<std::string, engine::NetworkInUse> networks_in_use;  // networks the engine refuses to remove
   std::set<std::string> failing_stop;  // containers that fail to stop
   bool fail_rename = false;
-  bool events_unavailable = false;
   int created = 0;
-  int connecting = 0;      // starts between their beginning and their networks' connection
-  int max_connecting = 0;  // the most at once
 
   [[nodiscard]] std::string address() const override {
     const std::lock_guard lock(mutex_);
@@ -77,26 +69,9 @@ class FakeEngine final : public engine::Engine {
     if (name == fail_start_of) failing.insert(id);
     return id;
   }
-  // Like the engine, connects the container to its networks first (reporting it to the watch), then runs it.
   base::Result<void> start_container(const std::string& id) override {
-    std::size_t attached = 0;
-    std::function<void(const std::string&)> notify;
-    {
-      const std::lock_guard lock(mutex_);
-      if (failing.contains(id)) return base::fail("cannot start container: exec failed");
-      const auto& config = containers.at(id).config;
-      if (config.contains("NetworkingConfig")) attached = config["NetworkingConfig"]["EndpointsConfig"].size();
-      attached += connected[id];
-      notify = on_connect_;
-      max_connecting = std::max(max_connecting, ++connecting);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // where the real engine's endpoint count races
-    {
-      const std::lock_guard lock(mutex_);
-      --connecting;
-    }
-    for (std::size_t i = 0; notify && i < attached; ++i) notify(id);
     const std::lock_guard lock(mutex_);
+    if (failing.contains(id)) return base::fail("cannot start container: exec failed");
     containers.at(id).running = true;
     return {};
   }
@@ -132,9 +107,8 @@ class FakeEngine final : public engine::Engine {
     networks[name] = {};
     return name;
   }
-  base::Result<void> connect_network(const std::string&, const std::string& container, const engine::Json&) override {
+  base::Result<void> connect_network(const std::string&, const std::string&, const engine::Json&) override {
     const std::lock_guard lock(mutex_);
-    ++connected[container];
     return {};
   }
   base::Result<std::optional<engine::NetworkInUse>> remove_network(const std::string& id) override {
@@ -156,25 +130,7 @@ class FakeEngine final : public engine::Engine {
     return {};
   }
 
-  base::Result<std::unique_ptr<engine::Watch>> watch_network_connects(std::function<void(const std::string&)> on_connect) override {
-    const std::lock_guard lock(mutex_);
-    if (events_unavailable) return base::fail("the engine's event stream did not open");
-    on_connect_ = std::move(on_connect);
-    return std::unique_ptr<engine::Watch>(std::make_unique<Watch>(*this));
-  }
-
   mutable std::mutex mutex_;  // the real engine takes concurrent calls; so does this one
-
-  struct Watch final : engine::Watch {
-    explicit Watch(FakeEngine& engine) : engine_(engine) {}
-    ~Watch() override {
-      const std::lock_guard lock(engine_.mutex_);
-      engine_.on_connect_ = nullptr;
-    }
-    FakeEngine& engine_;
-  };
-  std::function<void(const std::string&)> on_connect_;
-  std::map<std::string, int> connected;  // by container id: networks connected after create
 
   [[nodiscard]] std::set<std::string> names() const {
     std::set<std::string> out;
