@@ -577,9 +577,10 @@ base::Result<void> Deployer::down(const DownOptions& options) {
   std::ranges::sort(failures);  // the threads finish in any order
   secret_files_.destroy_stack(options.stack, kept_secrets);
 
+  // A failure below is noted and down goes on, so that what was noted before is reported too.
   auto networks = engine_.list_networks(label_of(options.stack));
-  if (!networks) return base::fail(networks.error().message);
-  for (const auto& network : *networks) {
+  if (!networks) failures.push_back(networks.error().message);
+  for (const auto& network : networks.value_or(std::vector<engine::Resource>{})) {
     if (auto removed = remove_stack_network(engine_, network, options.stack); !removed) {
       failures.push_back(removed.error().message);
     } else {
@@ -588,8 +589,8 @@ base::Result<void> Deployer::down(const DownOptions& options) {
   }
   if (options.volumes) {
     auto volumes = engine_.list_volumes(label_of(options.stack));
-    if (!volumes) return base::fail(volumes.error().message);
-    for (const auto& volume : *volumes) {
+    if (!volumes) failures.push_back(volumes.error().message);
+    for (const auto& volume : volumes.value_or(std::vector<engine::Resource>{})) {
       if (auto removed = engine_.remove_volume(volume.name); !removed) {
         failures.push_back(fmt::format("volume {} was left: {}", volume.name, removed.error().message));
       } else {
@@ -598,17 +599,19 @@ base::Result<void> Deployer::down(const DownOptions& options) {
     }
   }
   if (containers_gone) {
-    if (auto cleared = store_.set_usages(options.stack, {}); !cleared) return cleared;
-    if (options.secrets) {
-      auto secrets = store_.list({{std::string(namespace_label), options.stack}});
-      if (!secrets) return base::fail(secrets.error().message);
-      for (const auto& secret : *secrets) {
-        if (auto ok = store_.remove(secret.name); !ok) return ok;
+    if (auto cleared = store_.set_usages(options.stack, {}); !cleared) failures.push_back(cleared.error().message);
+    auto secrets = options.secrets ? store_.list({{std::string(namespace_label), options.stack}})
+                                   : base::Result<std::vector<store::SecretInfo>>{};
+    if (!secrets) failures.push_back(secrets.error().message);
+    for (const auto& secret : secrets.value_or(std::vector<store::SecretInfo>{})) {
+      if (auto removed = store_.remove(secret.name); !removed) {
+        failures.push_back(removed.error().message);
+      } else {
         progress_.update("Secret " + secret.name, "Removed");
       }
     }
   }
-  if (containers->empty() && networks->empty()) progress_.update("Stack " + options.stack, "Nothing found");
+  if (containers->empty() && networks && networks->empty()) progress_.update("Stack " + options.stack, "Nothing found");
   if (!failures.empty()) return base::fail(fmt::format("{}", fmt::join(failures, "\n")));
   stack_is_gone_ = true;
   return {};
