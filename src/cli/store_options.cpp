@@ -29,13 +29,13 @@ base::Result<base::SecretBytes> prompt(const std::string& question) {
   termios silent = saved;
   silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
   ::tcsetattr(tty, TCSAFLUSH, &silent);
-  (void)::write(tty, question.data(), question.size());
+  if (::write(tty, question.data(), question.size()) < 0) {}  // a prompt that cannot be shown is still answered
   base::SecretBytes line;
   char c = 0;
   while (::read(tty, &c, 1) == 1 && c != '\n') line.append(&c, 1);
   c = 0;
   ::tcsetattr(tty, TCSAFLUSH, &saved);
-  (void)::write(tty, "\n", 1);
+  if (::write(tty, "\n", 1) < 0) {}
   ::close(tty);
   if (line.empty()) return base::fail("an empty passphrase is not allowed");
   return line;

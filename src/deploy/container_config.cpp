@@ -190,10 +190,10 @@ ContainerPlan plan_container(const compose::Project& project, const compose::Ser
   return plan;
 }
 
-Json config_with_secrets(const ContainerPlan& plan, const std::string& directory) {
+Json config_with_secrets(const ContainerPlan& plan, const std::string& directory, const std::string& directory_name) {
   Json config = plan.config;
   config["Labels"][std::string(hash_label)] = plan.hash;
-  if (!plan.secrets.empty() || !plan.configs.empty()) config["Labels"][std::string(secrets_label)] = directory;
+  if (!plan.secrets.empty() || !plan.configs.empty()) config["Labels"][std::string(secrets_label)] = directory_name;
   for (const auto* mounts : {&plan.secrets, &plan.configs}) {
     for (const auto& file : *mounts) {
       config["HostConfig"]["Mounts"].push_back(

@@ -55,8 +55,9 @@ ContainerPlan plan_container(const compose::Project& project, const compose::Ser
                              const compose::Environment& env_file_values = compose::Environment{},
                              std::vector<SecretMount> configs = {});
 
-// The plan's config with its secrets and materialized configs bind-mounted from `directory`, and its labels
-// (the directory among them only when something is mounted from it).
-engine::Json config_with_secrets(const ContainerPlan& plan, const std::string& directory);
+// The plan's config with its secrets and materialized configs bind-mounted from `directory` (the host
+// path), and its labels: the directory's name among them only when something is mounted from it.
+engine::Json config_with_secrets(const ContainerPlan& plan, const std::string& directory,
+                                 const std::string& directory_name);
 
 }  // namespace stackup::deploy

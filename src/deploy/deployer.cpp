@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -44,6 +45,31 @@ base::Result<void> remove_stack_network(engine::Engine& engine, const engine::Re
 
 std::string random_token() { return store::crypto::to_hex(store::crypto::random_bytes(6)); }
 
+// The name of a container's secrets directory under the stack's, from its label. Only a name that
+// stackup makes for that very container (STACK-service-N-<hex>) on a container stackup created (it
+// has the hash label) counts, so a label set by anyone else can at most pick another of the stack's
+// own directories, never a path on the host. Labels of stackup 0.1 held the whole path: accepted
+// when it is exactly where that name lies.
+std::string secrets_directory_of(const engine::ContainerSummary& container, const std::string& stack, SecretFiles& files) {
+  if (!container.labels.contains(std::string(hash_label))) return "";
+  const auto label = engine::label_value(container.labels, secrets_label);
+  const auto service = engine::label_value(container.labels, "com.docker.compose.service");
+  const int number = std::atoi(engine::label_value(container.labels, "com.docker.compose.container-number").c_str());
+  auto name = label.substr(label.rfind('/') + 1);  // the whole label when it has no '/'
+  if (name != label && files.host_path(stack, name) != label) return "";
+  return is_secrets_directory_name(name, container_name(stack, service, number)) ? name : "";
+}
+
+// A uid or gid; validation has bounded them already, so a failure here names a value that bypassed it.
+base::Result<std::uint32_t> numeric_id(const std::string& text, std::string_view what, const std::string& source) {
+  std::uint32_t id = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc{} || end != text.data() + text.size() || id == 4294967295u) {
+    return base::fail(fmt::format("\"{}\": {} {} is not a number from 0 to 4294967294", source, what, text));
+  }
+  return id;
+}
+
 // Services in depends_on order: each level only depends on earlier ones (cycles were refused by validation).
 std::vector<std::vector<const compose::Service*>> levels_of(const compose::Project& project) {
   std::vector<std::vector<const compose::Service*>> levels;
@@ -69,12 +95,12 @@ struct Journal {
   struct Container {
     std::string id;
     std::string name;
-    std::string secrets_directory;  // "" when it has no secrets
+    std::string secrets_directory;  // its name under the stack's; "" when it has none
   };
   std::vector<std::string> created_secrets;
   std::vector<engine::Resource> created_networks;
   std::vector<std::string> created_volumes;
-  std::vector<std::string> materialized;  // secret directories, recorded as soon as they exist
+  std::vector<std::string> materialized;  // secrets directories' names, recorded as soon as they exist
   std::vector<std::string> started;       // containers this deploy created
   std::vector<Container> set_aside;       // renamed and stopped; a failure puts them back
   std::vector<Container> leftovers;       // removed only when the deploy succeeds
@@ -88,9 +114,6 @@ struct Journal {
 // A container set aside during a deploy is renamed STACK-service-N-replaced-<token>.
 constexpr std::string_view set_aside_infix = "-replaced-";
 
-Journal::Container journal_entry(const engine::ContainerSummary& container) {
-  return {container.id, container.name, engine::label_value(container.labels, secrets_label)};
-}
 
 class DeployRun {
  public:
@@ -393,6 +416,10 @@ class DeployRun {
     return replace_container(service, plan, it == existing_.end() ? nullptr : &it->second);
   }
 
+  Journal::Container journal_entry(const engine::ContainerSummary& container) {
+    return {container.id, container.name, secrets_directory_of(container, stack_, secret_files_)};
+  }
+
   void report(const std::string& subject, const std::string& status) {
     const std::lock_guard lock(lock_);
     progress_.update(subject, status);
@@ -400,22 +427,27 @@ class DeployRun {
 
   base::Result<void> replace_container(const compose::Service& service, const ContainerPlan& plan,
                                        const engine::ContainerSummary* old) {
-    const auto directory = secret_files_.directory_for(stack_, plan.name + "-" + random_token());
+    const auto directory = new_secrets_directory_name(plan.name);
     std::vector<SecretFile> files;
-    auto add = [&](const SecretMount& mount, const compose::FileReference& reference, const base::SecretBytes& value) {
-      files.push_back({mount.file_name, &value, static_cast<uid_t>(std::stoul(reference.uid)),
-                       static_cast<gid_t>(std::stoul(reference.gid)), static_cast<mode_t>(reference.mode)});
+    auto add = [&](const SecretMount& mount, const compose::FileReference& reference,
+                   const base::SecretBytes& value) -> base::Result<void> {
+      const auto uid = numeric_id(reference.uid, "uid", reference.source);
+      const auto gid = numeric_id(reference.gid, "gid", reference.source);
+      if (!uid || !gid) return std::unexpected(uid ? gid.error() : uid.error());
+      files.push_back({mount.file_name, &value, *uid, *gid, static_cast<mode_t>(reference.mode)});
+      return {};
     };
     for (std::size_t i = 0; i < plan.secrets.size(); ++i) {
-      add(plan.secrets[i], service.secrets[i], values_.at(service.secrets[i].source));
+      if (auto ok = add(plan.secrets[i], service.secrets[i], values_.at(service.secrets[i].source)); !ok) return ok;
     }
     // plan.configs holds the materialized configs in the service's order, file-backed ones left out.
     auto mount = plan.configs.begin();
     for (const auto& reference : service.configs) {
-      if (config_values_.contains(reference.source)) add(*mount++, reference, config_values_.at(reference.source));
+      if (!config_values_.contains(reference.source)) continue;
+      if (auto ok = add(*mount++, reference, config_values_.at(reference.source)); !ok) return ok;
     }
     if (!files.empty()) {
-      if (auto ok = secret_files_.materialize(directory, files); !ok) return ok;
+      if (auto ok = secret_files_.materialize(stack_, directory, files); !ok) return ok;
       const std::lock_guard lock(lock_);
       journal_.materialized.push_back(directory);
     }
@@ -430,7 +462,8 @@ class DeployRun {
       if (auto ok = engine_.stop_container(old->id, 10); !ok) return ok;
     }
     report("Container " + plan.name, old ? "Recreating" : "Creating");
-    auto id = engine_.create_container(plan.name, config_with_secrets(plan, directory));
+    auto id = engine_.create_container(plan.name,
+                                       config_with_secrets(plan, secret_files_.host_path(stack_, directory), directory));
     if (!id) return base::fail(id.error().message);
     {
       const std::lock_guard lock(lock_);
@@ -467,7 +500,7 @@ class DeployRun {
     auto remove = [&](const Journal::Container& old) -> base::Result<void> {
       (void)engine_.stop_container(old.id, 10);
       (void)engine_.remove_container(old.id);
-      if (!old.secrets_directory.empty()) (void)secret_files_.destroy(old.secrets_directory);
+      if (!old.secrets_directory.empty()) (void)secret_files_.destroy(stack_, old.secrets_directory);
       return {};
     };
     (void)parallel_for_each(journal_.set_aside, default_parallelism, remove);
@@ -492,14 +525,14 @@ class DeployRun {
   void remove_unused_secret_directories() {
     std::set<std::string> in_use(journal_.materialized.begin(), journal_.materialized.end());
     for (const auto& [name, container] : existing_) {
-      if (auto directory = engine::label_value(container.labels, secrets_label); !directory.empty()) in_use.insert(directory);
+      if (auto directory = secrets_directory_of(container, stack_, secret_files_); !directory.empty()) in_use.insert(directory);
     }
     secret_files_.destroy_stack(stack_, in_use);
   }
 
   void rollback() {
     for (auto it = journal_.started.rbegin(); it != journal_.started.rend(); ++it) (void)engine_.remove_container(*it);
-    for (const auto& directory : journal_.materialized) (void)secret_files_.destroy(directory);
+    for (const auto& directory : journal_.materialized) (void)secret_files_.destroy(stack_, directory);
     for (const auto& old : journal_.set_aside) {
       (void)engine_.rename_container(old.id, old.name);
       (void)engine_.start_container(old.id);
@@ -556,11 +589,11 @@ base::Result<void> Deployer::down(const DownOptions& options) {
       const std::lock_guard guard(lock);
       progress_.update("Container " + container.name, "Stopping");
     }
-    const auto secrets = engine::label_value(container.labels, secrets_label);
+    const auto secrets = secrets_directory_of(container, options.stack, secret_files_);
     auto removed = engine_.stop_container(container.id, options.timeout_seconds);
     if (removed) removed = engine_.remove_container(container.id);
     base::Result<void> wiped;
-    if (removed && !secrets.empty()) wiped = secret_files_.destroy(secrets);
+    if (removed && !secrets.empty()) wiped = secret_files_.destroy(options.stack, secrets);
     const std::lock_guard guard(lock);
     if (!removed) {
       failures.push_back(fmt::format("container {} was left: {}", container.name, removed.error().message));

@@ -1,6 +1,8 @@
 #pragma once
 // Runs independent engine calls side by side: the engine does the work, so a few threads suffice.
 #include <atomic>
+#include <exception>
+#include <string>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -11,6 +13,19 @@
 namespace stackup::deploy {
 
 inline constexpr std::size_t default_parallelism = 16;
+
+// An exception must not escape a worker thread (std::terminate: no rollback, a secret left mounted):
+// it becomes that item's failure, and the caller rolls back as for any other.
+template <class Item, class Work>
+base::Result<void> attempt(Work& work, const Item& item) noexcept {
+  try {
+    return work(item);
+  } catch (const std::exception& error) {
+    return base::fail(std::string("internal error: ") + error.what());
+  } catch (...) {
+    return base::fail("internal error: an unknown exception");
+  }
+}
 
 // Calls `work(item)` for every item on up to `parallelism` threads; returns the first failure.
 // Items not started after a failure are skipped.
@@ -27,7 +42,7 @@ base::Result<void> parallel_for_each(const std::vector<Item>& items, std::size_t
         const std::lock_guard lock(failure_lock);
         if (failure) return;
       }
-      if (auto result = work(items[index]); !result) {
+      if (auto result = attempt(work, items[index]); !result) {
         const std::lock_guard lock(failure_lock);
         if (!failure) failure = result.error();
       }

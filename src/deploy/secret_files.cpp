@@ -1,5 +1,6 @@
 #include "deploy/secret_files.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <linux/magic.h>
@@ -8,25 +9,21 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
+
+#include "base/docker_names.hpp"
+#include "deploy/private_directory.hpp"
+#include "store/crypto.hpp"
 
 namespace stackup::deploy {
 namespace {
 
 constexpr unsigned long secret_mount_flags = MS_NODEV | MS_NOSUID | MS_NOEXEC;
+constexpr std::size_t name_token_length = 12;  // hex digits
 
 std::string errno_text() { return std::strerror(errno); }
-
-base::Result<void> make_private_directory(const std::string& path) {
-  std::error_code error;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), error);
-  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-    return base::fail(fmt::format("cannot create {}: {}", path, errno_text()));
-  }
-  return {};
-}
 
 // Page-rounded room for the values, plus slack for the files' metadata.
 std::size_t tmpfs_size(const std::vector<SecretFile>& files) {
@@ -35,8 +32,28 @@ std::size_t tmpfs_size(const std::vector<SecretFile>& files) {
   return size;
 }
 
-base::Result<void> write_file(const std::string& directory, const SecretFile& file) {
-  const auto path = directory + "/" + file.file_name;
+bool is_tmpfs(const Descriptor& directory) {
+  struct statfs info {};
+  return ::fstatfs(directory.get(), &info) == 0 && info.f_type == TMPFS_MAGIC;
+}
+
+dev_t device_of(const Descriptor& directory) {
+  struct stat info {};
+  return ::fstat(directory.get(), &info) == 0 ? info.st_dev : 0;
+}
+
+base::Result<void> write_all(int fd, const char* data, std::size_t size) {
+  std::size_t written = 0;
+  while (written < size) {
+    const auto count = ::write(fd, data + written, size - written);
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) return base::fail(errno_text());
+    written += static_cast<std::size_t>(count);
+  }
+  return {};
+}
+
+base::Result<void> write_file(const Descriptor& directory, const std::string& path, const SecretFile& file) {
   // Without root the file stays ours: fine for uid/gid 0 (root in the container reads anything) and
   // our own ids; any other owner is refused rather than silently not honoured.
   const bool as_root = ::geteuid() == 0;
@@ -45,44 +62,96 @@ base::Result<void> write_file(const std::string& directory, const SecretFile& fi
     return base::fail(fmt::format("secret file owner {}:{} needs root: run stackup as root, or drop uid/gid", file.uid,
                                   file.gid));
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return base::fail(fmt::format("cannot create {}: {}", path, errno_text()));
-  std::size_t written = 0;
-  while (written < file.value->size()) {
-    const auto count = ::write(fd, file.value->data() + written, file.value->size() - written);
-    if (count < 0 && errno == EINTR) continue;
-    if (count < 0) break;
-    written += static_cast<std::size_t>(count);
+  const auto shown = path + "/" + file.file_name;
+  if (!is_single_component(file.file_name)) return base::fail(fmt::format("cannot create {}: not a plain file name", shown));
+  const Descriptor fd(::openat(directory.get(), file.file_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (fd.get() < 0) return base::fail(fmt::format("cannot create {}: {}", shown, errno_text()));
+  auto written = write_all(fd.get(), file.value->data(), file.value->size());
+  if (written && !((keep_owner || ::fchown(fd.get(), file.uid, file.gid) == 0) && ::fchmod(fd.get(), file.mode) == 0)) {
+    written = base::fail(errno_text());
   }
-  const bool ok = written == file.value->size() && (keep_owner || ::fchown(fd, file.uid, file.gid) == 0) &&
-                  ::fchmod(fd, file.mode) == 0;
-  const auto failure = errno_text();
-  ::close(fd);
-  if (!ok) return base::fail(fmt::format("cannot write {}: {}", path, failure));
+  if (!written) return base::fail(fmt::format("cannot write {}: {}", shown, written.error().message));
   return {};
 }
 
-// Overwrites a file's bytes with zeros before it is unlinked.
-void overwrite(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return;
-  struct stat info {};
-  if (::fstat(fd, &info) == 0 && info.st_size > 0) {
-    const std::string zeros(static_cast<std::size_t>(info.st_size), '\0');
-    (void)::write(fd, zeros.data(), zeros.size());
+// The names in a directory, but . and ..; read through a descriptor of its own, so the caller's
+// stays usable.
+std::vector<std::string> entries_of(const Descriptor& directory) {
+  std::vector<std::string> names;
+  const int fd = ::openat(directory.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return names;
+  DIR* listing = ::fdopendir(fd);
+  if (listing == nullptr) {
+    ::close(fd);
+    return names;
   }
-  ::close(fd);
+  while (const auto* entry = ::readdir(listing)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(listing);
+  std::ranges::sort(names);
+  return names;
 }
 
-bool is_mount_point(const std::string& path) {
-  struct stat self {};
-  struct stat parent {};
-  if (::stat(path.c_str(), &self) != 0) return false;
-  if (::stat(std::filesystem::path(path).parent_path().c_str(), &parent) != 0) return false;
-  return self.st_dev != parent.st_dev;
+// Overwrites a regular file's bytes with zeros. A read-only file of ours (a non-root
+// materialization: mode 0400, say) is made writable first, or the wipe would silently not happen.
+base::Result<void> overwrite(const Descriptor& directory, const std::string& name, const struct stat& seen) {
+  if (::geteuid() != 0 && (seen.st_mode & S_IWUSR) == 0 && ::fchmodat(directory.get(), name.c_str(), 0600, 0) != 0) {
+    return base::fail(errno_text());
+  }
+  const Descriptor fd(::openat(directory.get(), name.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  struct stat opened {};
+  if (fd.get() < 0 || ::fstat(fd.get(), &opened) != 0) return base::fail(errno_text());
+  if (opened.st_ino != seen.st_ino || !S_ISREG(opened.st_mode)) return base::fail("it changed while being wiped");
+  const std::string zeros(64 * 1024, '\0');
+  for (auto left = static_cast<std::size_t>(opened.st_size); left > 0;) {
+    const auto chunk = std::min(left, zeros.size());
+    if (auto ok = write_all(fd.get(), zeros.data(), chunk); !ok) return ok;
+    left -= chunk;
+  }
+  return {};
+}
+
+// Wipes and unlinks everything in a secrets directory; never follows a link, never descends.
+base::Result<void> wipe_entries(const Descriptor& directory, const std::string& path) {
+  for (const auto& name : entries_of(directory)) {
+    struct stat info {};
+    if (::fstatat(directory.get(), name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISDIR(info.st_mode)) {
+      return base::fail(fmt::format("cannot wipe {}: it holds a directory, {}, which stackup never makes", path, name));
+    }
+    if (S_ISREG(info.st_mode)) {
+      if (auto wiped = overwrite(directory, name, info); !wiped) {
+        return base::fail(fmt::format("cannot wipe {}/{}: {}", path, name, wiped.error().message));
+      }
+    }
+    if (::unlinkat(directory.get(), name.c_str(), 0) != 0) {
+      return base::fail(fmt::format("cannot remove {}/{}: {}", path, name, errno_text()));
+    }
+  }
+  return {};
+}
+
+base::Result<void> check_names(const std::string& stack, const std::string& name) {
+  if (!base::is_valid_stack_name(stack) || !is_single_component(name)) {
+    return base::fail(fmt::format("refusing to use secrets directory \"{}\" of stack \"{}\": not a name stackup makes", name, stack));
+  }
+  return {};
 }
 
 }  // namespace
+
+std::string new_secrets_directory_name(const std::string& container) {
+  return container + "-" + store::crypto::to_hex(store::crypto::random_bytes(name_token_length / 2));
+}
+
+bool is_secrets_directory_name(const std::string& name, const std::string& container) {
+  if (container.empty() || name.size() != container.size() + 1 + name_token_length) return false;
+  if (!name.starts_with(container + "-") || !is_single_component(name)) return false;
+  return std::all_of(name.end() - name_token_length, name.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
 
 bool is_on_tmpfs(const std::string& path) {
   struct statfs info {};
@@ -92,65 +161,90 @@ bool is_on_tmpfs(const std::string& path) {
 TmpfsSecretFiles::TmpfsSecretFiles(std::string runtime_directory)
     : root_(std::move(runtime_directory)), mount_own_tmpfs_(::geteuid() == 0) {}
 
-std::string TmpfsSecretFiles::directory_for(const std::string& stack, const std::string& instance) {
-  return fmt::format("{}/{}/{}", root_, stack, instance);
+std::string TmpfsSecretFiles::host_path(const std::string& stack, const std::string& name) {
+  return fmt::format("{}/{}/{}", root_, stack, name);
 }
 
-base::Result<void> TmpfsSecretFiles::materialize(const std::string& directory, const std::vector<SecretFile>& files) {
-  if (auto made = make_private_directory(directory); !made) return made;
+base::Result<void> TmpfsSecretFiles::materialize(const std::string& stack, const std::string& name,
+                                                 const std::vector<SecretFile>& files) {
+  if (auto ok = check_names(stack, name); !ok) return ok;
+  const auto path = host_path(stack, name);
+  auto root = make_private_directory(root_);
+  if (!root) return std::unexpected(root.error());
+  auto stack_directory = open_private_child(*root, stack, fmt::format("{}/{}", root_, stack), true);
+  if (!stack_directory) return std::unexpected(stack_directory.error());
+  if (has_entry(*stack_directory, name)) return base::fail(fmt::format("cannot create {}: it exists already", path));
+  auto directory = open_private_child(*stack_directory, name, path, true);
+  if (!directory) return std::unexpected(directory.error());
+  auto undo = [&](base::Result<void> failure) {
+    directory = base::fail("");  // closed before the directory goes
+    (void)destroy(stack, name);
+    return failure;
+  };
   if (mount_own_tmpfs_) {
+    // Mounted through the descriptor: the kernel mounts on exactly the directory we checked.
     const auto options = fmt::format("mode=0700,size={}", tmpfs_size(files));
-    if (::mount("tmpfs", directory.c_str(), "tmpfs", secret_mount_flags, options.c_str()) != 0) {
-      const auto failure = errno_text();
-      ::rmdir(directory.c_str());
-      return base::fail(fmt::format("cannot mount a tmpfs for secrets on {}: {}", directory, failure));
+    if (::mount("tmpfs", directory->proc_path().c_str(), "tmpfs", secret_mount_flags, options.c_str()) != 0) {
+      return undo(base::fail(fmt::format("cannot mount a tmpfs for secrets on {}: {}", path, errno_text())));
     }
-  } else if (!is_on_tmpfs(directory)) {
-    ::rmdir(directory.c_str());
-    return base::fail(fmt::format("refusing to write secrets to {}: it is not on a tmpfs, and mounting one needs root; "
-                                  "run stackup as root, or set XDG_RUNTIME_DIR to a tmpfs",
-                                  directory));
+    directory = open_private_child(*stack_directory, name, path, false);  // now the tmpfs's root
+    if (!directory || device_of(*directory) == device_of(*stack_directory) || !is_tmpfs(*directory)) {
+      return undo(base::fail(fmt::format("cannot mount a tmpfs for secrets on {}: it did not appear there", path)));
+    }
+  } else if (!is_tmpfs(*directory)) {
+    return undo(base::fail(fmt::format("refusing to write secrets to {}: it is not on a tmpfs, and mounting one needs "
+                                       "root; run stackup as root, or set XDG_RUNTIME_DIR to a tmpfs",
+                                       path)));
   }
   for (const auto& file : files) {
-    if (auto written = write_file(directory, file); !written) {
-      (void)destroy(directory);
-      return written;
-    }
+    if (auto written = write_file(*directory, path, file); !written) return undo(written);
   }
-  if (mount_own_tmpfs_ &&
-      ::mount(nullptr, directory.c_str(), nullptr, MS_REMOUNT | MS_RDONLY | secret_mount_flags, nullptr) != 0) {
-    const auto failure = errno_text();
-    (void)destroy(directory);
-    return base::fail(fmt::format("cannot remount {} read-only: {}", directory, failure));
+  if (mount_own_tmpfs_ && ::mount(nullptr, directory->proc_path().c_str(), nullptr,
+                                  MS_REMOUNT | MS_RDONLY | secret_mount_flags, nullptr) != 0) {
+    return undo(base::fail(fmt::format("cannot remount {} read-only: {}", path, errno_text())));
   }
-  if (!mount_own_tmpfs_) ::chmod(directory.c_str(), 0500);
+  if (!mount_own_tmpfs_) ::fchmod(directory->get(), 0500);
   return {};
 }
 
-base::Result<void> TmpfsSecretFiles::destroy(const std::string& directory) {
-  if (!std::filesystem::exists(directory)) return {};
-  const bool mounted = is_mount_point(directory);
-  if (mounted) ::mount(nullptr, directory.c_str(), nullptr, MS_REMOUNT | secret_mount_flags, nullptr);
-  ::chmod(directory.c_str(), 0700);
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
-    overwrite(entry.path().string());
-    ::unlink(entry.path().c_str());
+base::Result<void> TmpfsSecretFiles::destroy(const std::string& stack, const std::string& name) {
+  if (auto ok = check_names(stack, name); !ok) return ok;
+  const auto path = host_path(stack, name);
+  auto root = make_private_directory(root_);
+  if (!root) return std::unexpected(root.error());
+  if (!has_entry(*root, stack)) return {};
+  auto stack_directory = open_private_child(*root, stack, fmt::format("{}/{}", root_, stack), false);
+  if (!stack_directory) return std::unexpected(stack_directory.error());
+  if (!has_entry(*stack_directory, name)) return {};
+  auto directory = open_private_child(*stack_directory, name, path, false);
+  if (!directory) return std::unexpected(directory.error());
+  const bool mounted = device_of(*directory) != device_of(*stack_directory);
+  if (mounted) {
+    ::mount(nullptr, directory->proc_path().c_str(), nullptr, MS_REMOUNT | secret_mount_flags, nullptr);
+  } else {
+    ::fchmod(directory->get(), 0700);
   }
-  if (mounted && ::umount2(directory.c_str(), MNT_DETACH) != 0) {
-    return base::fail(fmt::format("cannot unmount {}: {}", directory, errno_text()));
+  if (auto wiped = wipe_entries(*directory, path); !wiped) return wiped;
+  if (mounted && ::umount2(directory->proc_path().c_str(), MNT_DETACH) != 0) {
+    return base::fail(fmt::format("cannot unmount {}: {}", path, errno_text()));
   }
-  if (::rmdir(directory.c_str()) != 0) return base::fail(fmt::format("cannot remove {}: {}", directory, errno_text()));
+  directory = base::fail("");  // closed, so the directory can go
+  if (::unlinkat(stack_directory->get(), name.c_str(), AT_REMOVEDIR) != 0) {
+    return base::fail(fmt::format("cannot remove {}: {}", path, errno_text()));
+  }
   return {};
 }
 
 void TmpfsSecretFiles::destroy_stack(const std::string& stack, const std::set<std::string>& keep) {
-  const auto directory = fmt::format("{}/{}", root_, stack);
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
-    if (!keep.contains(entry.path().string())) (void)destroy(entry.path().string());
+  if (!base::is_valid_stack_name(stack)) return;
+  auto root = make_private_directory(root_);
+  if (!root || !has_entry(*root, stack)) return;
+  auto stack_directory = open_private_child(*root, stack, fmt::format("{}/{}", root_, stack), false);
+  if (!stack_directory) return;
+  for (const auto& name : entries_of(*stack_directory)) {
+    if (!keep.contains(name)) (void)destroy(stack, name);
   }
-  ::rmdir(directory.c_str());
+  ::unlinkat(root->get(), stack.c_str(), AT_REMOVEDIR);
 }
 
 }  // namespace stackup::deploy

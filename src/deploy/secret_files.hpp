@@ -5,6 +5,10 @@
 // before unlinking, then unmounts. Plaintext never reaches a persistent filesystem: without a tmpfs
 // to mount (not root), a directory on an existing tmpfs is used after statfs proves it is one, and
 // otherwise materialization refuses.
+//
+// A container's secrets directory is always <runtime root>/<stack>/<name>, where `name` is one path
+// component that stackup made (see secrets_directory_name). Nothing from a label, the engine or a
+// compose file is ever a path here: at most it picks one of the names under the stack's directory.
 #include <sys/types.h>
 
 #include <set>
@@ -27,24 +31,32 @@ struct SecretFile {
 class SecretFiles {
  public:
   virtual ~SecretFiles() = default;
-  // The directory that will hold a container's secrets (not created yet).
-  virtual std::string directory_for(const std::string& stack, const std::string& instance) = 0;
-  virtual base::Result<void> materialize(const std::string& directory, const std::vector<SecretFile>& files) = 0;
+  // Where the directory `name` of `stack` is on the host, for the engine's bind mounts.
+  virtual std::string host_path(const std::string& stack, const std::string& name) = 0;
+  virtual base::Result<void> materialize(const std::string& stack, const std::string& name,
+                                         const std::vector<SecretFile>& files) = 0;
   // Wipes and removes a directory made by materialize; a missing one is fine.
-  virtual base::Result<void> destroy(const std::string& directory) = 0;
-  // Wipes and removes every directory under the stack's but those in `keep` (what containers still
+  virtual base::Result<void> destroy(const std::string& stack, const std::string& name) = 0;
+  // Wipes and removes every directory of the stack but those named in `keep` (what containers still
   // use), and the stack's directory once it is empty: what `down` or an interrupted deploy left.
   virtual void destroy_stack(const std::string& stack, const std::set<std::string>& keep) = 0;
 };
 
-// The real thing: /run/stackup/<stack>/<instance>/ on its own tmpfs as root; otherwise under
-// $XDG_RUNTIME_DIR/stackup or /dev/shm/stackup-<uid>, when that is a tmpfs.
+// A new directory name for a container's secrets: "<container>-<12 random hex digits>".
+std::string new_secrets_directory_name(const std::string& container);
+// True when `name` has that form for `container` (its name when it was created, STACK-service-N).
+bool is_secrets_directory_name(const std::string& name, const std::string& container);
+
+// The real thing: /run/stackup/<stack>/<name>/ on its own tmpfs as root; otherwise under
+// $XDG_RUNTIME_DIR/stackup or /dev/shm/stackup-<uid>, when that is a tmpfs. Every level is opened
+// as private_directory.hpp says, and every file below it through descriptors.
 class TmpfsSecretFiles final : public SecretFiles {
  public:
   explicit TmpfsSecretFiles(std::string runtime_directory);
-  std::string directory_for(const std::string& stack, const std::string& instance) override;
-  base::Result<void> materialize(const std::string& directory, const std::vector<SecretFile>& files) override;
-  base::Result<void> destroy(const std::string& directory) override;
+  std::string host_path(const std::string& stack, const std::string& name) override;
+  base::Result<void> materialize(const std::string& stack, const std::string& name,
+                                 const std::vector<SecretFile>& files) override;
+  base::Result<void> destroy(const std::string& stack, const std::string& name) override;
   void destroy_stack(const std::string& stack, const std::set<std::string>& keep) override;
 
  private:

@@ -111,7 +111,7 @@ docker restart -t 0 "$stack-db-1" >/dev/null
 # A host reboot empties /run: the containers stop and their tmpfs are gone. Simulated here by stopping
 # them and unmounting and removing every secrets directory; deploy then restores everything.
 for name in $(docker ps -q --filter "label=com.docker.stack.namespace=$stack"); do
-  directory=$(docker inspect -f '{{index .Config.Labels "com.stackup.secrets-directory"}}' "$name")
+  directory="/run/stackup/$stack/$(docker inspect -f '{{index .Config.Labels "com.stackup.secrets-directory"}}' "$name")"
   docker stop -t 0 "$name" >/dev/null
   umount "$directory" && rmdir "$directory"
 done

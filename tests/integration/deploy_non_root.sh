@@ -29,8 +29,9 @@ YAML
 chown -R "$user" "$work"
 cd "$work/app"
 as_user "$work/stackup" deploy -q "$stack" || fail "deploy as a user"
-dir=$(docker inspect -f '{{index .Config.Labels "com.stackup.secrets-directory"}}' "$stack-web-1")
-case "$dir" in /dev/shm/stackup-"$(id -u "$user")"/*) ;; *) fail "secrets are not under /dev/shm: $dir" ;; esac
+name=$(docker inspect -f '{{index .Config.Labels "com.stackup.secrets-directory"}}' "$stack-web-1")
+dir="/dev/shm/stackup-$(id -u "$user")/$stack/$name"
+[ -d "$dir" ] || fail "secrets are not under /dev/shm: $dir"
 [ "$(stat -f -c %T "$dir")" = tmpfs ] || fail "$dir is not on a tmpfs"
 [ "$(docker exec "$stack-web-1" cat /run/secrets/token)" = not-root-canary ] || fail "secret content"
 [ "$(docker exec "$stack-web-1" stat -c %a /run/secrets/token)" = 440 ] || fail "secret mode"

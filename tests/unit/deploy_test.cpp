@@ -90,7 +90,7 @@ TEST(ContainerConfig, TheHashChangesWithTheConfigAndTheSecretVersionsOnly) {
   const auto rotated = deploy::plan_container(project, web, "s", 1, {{"s_key", 2, "0-key", "/run/secrets/key", ""}}, environment);
   EXPECT_EQ(base.hash, same.hash);
   EXPECT_NE(base.hash, rotated.hash);
-  const auto config = deploy::config_with_secrets(base, "/run/stackup/s/x");
+  const auto config = deploy::config_with_secrets(base, "/run/stackup/s/x", "x");
   EXPECT_EQ(config["HostConfig"]["Mounts"][0],
             (engine::Json{{"Type", "bind"}, {"Source", "/run/stackup/s/x/0-key"}, {"Target", "/run/secrets/key"}, {"ReadOnly", true}}));
 }

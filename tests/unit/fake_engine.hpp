@@ -149,24 +149,23 @@ class FakeEngine final : public engine::Engine {
 class MemorySecretFiles final : public deploy::SecretFiles {
  public:
   std::map<std::string, std::map<std::string, std::string>> directories;
-  int counter = 0;
   bool fail_destroy = false;
 
-  std::string directory_for(const std::string& stack, const std::string& instance) override {
-    return "/mem/" + stack + "/" + instance + "/" + std::to_string(++counter);
-  }
-  base::Result<void> materialize(const std::string& directory, const std::vector<deploy::SecretFile>& files) override {
-    for (const auto& file : files) directories[directory][file.file_name] = std::string(file.value->view());
+  std::string host_path(const std::string& stack, const std::string& name) override { return "/mem/" + stack + "/" + name; }
+  base::Result<void> materialize(const std::string& stack, const std::string& name,
+                                 const std::vector<deploy::SecretFile>& files) override {
+    for (const auto& file : files) directories[host_path(stack, name)][file.file_name] = std::string(file.value->view());
     return {};
   }
-  base::Result<void> destroy(const std::string& directory) override {
-    if (fail_destroy) return base::fail("cannot unmount " + directory + ": device busy");
-    directories.erase(directory);
+  base::Result<void> destroy(const std::string& stack, const std::string& name) override {
+    if (fail_destroy) return base::fail("cannot unmount " + host_path(stack, name) + ": device busy");
+    directories.erase(host_path(stack, name));
     return {};
   }
   void destroy_stack(const std::string& stack, const std::set<std::string>& keep) override {
     std::erase_if(directories, [&](const auto& entry) {
-      return entry.first.starts_with("/mem/" + stack + "/") && !keep.contains(entry.first);
+      const auto prefix = "/mem/" + stack + "/";
+      return entry.first.starts_with(prefix) && !keep.contains(entry.first.substr(prefix.size()));
     });
   }
 };
