@@ -15,13 +15,13 @@ namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
-// "uid 1001 (mallory)", or "uid 1001" for an unknown user.
+// "mallory (uid 1001)", or "uid 1001" for an unknown user.
 std::string owner_text(uid_t uid) {
   struct passwd entry {};
   struct passwd* found = nullptr;
   std::vector<char> buffer(4096);
   if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
-    return fmt::format("uid {} ({})", uid, found->pw_name);
+    return fmt::format("{} (uid {})", found->pw_name, uid);
   }
   return fmt::format("uid {}", uid);
 }
@@ -45,7 +45,7 @@ base::Result<void> check_ancestor(const struct stat& info, const std::string& pa
 // The directory itself: ours and private.
 base::Result<void> check_private(const struct stat& info, const std::string& path) {
   if (info.st_uid != ::geteuid()) {
-    return base::fail(refusal(path, fmt::format("it is owned by {}, not by this user ({}); another user may have made it "
+    return base::fail(refusal(path, fmt::format("it is owned by {}, but stackup runs as {}; another user may have made it "
                                                 "to read or swap secrets: remove it",
                                                 owner_text(info.st_uid), owner_text(::geteuid()))));
   }

@@ -9,7 +9,7 @@ id "$user" >/dev/null 2>&1 || useradd -m -G docker "$user"
 chmod 755 "$work"
 stack="nr$$"
 as_user() { runuser -u "$user" -- env -u XDG_RUNTIME_DIR STACKUP_STORE="$work/store" HOME="/home/$user" "$@"; }
-trap 'as_user "$stackup" down -q -t 0 --secrets "$stack" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'as_user "$work/stackup" down -q -t 0 --secrets "$stack" >/dev/null 2>&1 || true; rm -rf "$work" "/dev/shm/stackup-$(id -u "$user")"' EXIT
 cp "$stackup" "$work/stackup"
 mkdir -p "$work/app"
 printf 'not-root-canary' > "$work/app/token.txt"
@@ -35,8 +35,32 @@ dir="/dev/shm/stackup-$(id -u "$user")/$stack/$name"
 [ "$(stat -f -c %T "$dir")" = tmpfs ] || fail "$dir is not on a tmpfs"
 [ "$(docker exec "$stack-web-1" cat /run/secrets/token)" = not-root-canary ] || fail "secret content"
 [ "$(docker exec "$stack-web-1" stat -c %a /run/secrets/token)" = 440 ] || fail "secret mode"
+# down overwrites each file before unlinking it, even one the user may only read (mode 0440): a
+# descriptor held open on it sees zeros afterwards.
+exec 3<"$dir/0-token"
 as_user "$work/stackup" down -q -t 0 "$stack" || fail "down as a user"
 [ ! -e "$dir" ] || fail "down left $dir"
+[ "$(tr -d '\0' <&3 | wc -c)" -eq 0 ] || fail "down unlinked the secret without overwriting it"
+exec 3<&-
+
+# Another local user cannot plant the runtime directory: not as a directory of theirs, not as a link.
+other=stackupother
+id "$other" >/dev/null 2>&1 || useradd -m "$other"
+planted="/dev/shm/stackup-$(id -u "$user")"
+rm -rf "$planted"
+refused() {  # what the planted path should be refused for
+  set +e
+  out=$(as_user "$work/stackup" deploy "$stack" 2>&1); code=$?
+  set -e
+  [ "$code" -eq 1 ] && grep -qF "stackup: error: refusing to use $planted for secrets: $1" <<<"$out" || fail "planted: $out"
+  [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] || fail "a refused deploy created containers"
+}
+runuser -u "$other" -- mkdir -m 0777 "$planted"
+refused "it is owned by $other (uid $(id -u "$other")), but stackup runs as $user (uid $(id -u "$user")); another user may have made it to read or swap secrets: remove it"
+rmdir "$planted"
+runuser -u "$other" -- ln -s "/home/$other" "$planted"
+refused "it is a symbolic link"
+rm "$planted"
 
 # Another owner needs root.
 sed -i 's/        mode: 0440/        uid: "999"/' compose.yaml

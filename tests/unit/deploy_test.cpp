@@ -457,5 +457,30 @@ TEST_F(DeployerTest, DownFinishesDespiteTheEnginesMiscountedNetworkAndSaysHowToC
   EXPECT_TRUE(deployer.stack_is_gone());
 }
 
+// A container whose labels claim a secrets directory that stackup did not make for it (a path, or
+// another container's name) is never a reason to touch the host: only the stack's own directories,
+// under the names stackup gives them, are wiped.
+TEST_F(DeployerTest, LabelsNeverSteerWhatIsWiped) {
+  ASSERT_TRUE(deploy());
+  const auto api_directory = files_.directories.begin()->first;
+  const auto api_name = api_directory.substr(api_directory.rfind('/') + 1);
+  auto forged = [&](const std::string& name, const std::string& directory) {
+    engine::Json config{{"Image", "app:1"}};
+    config["Labels"] = engine::Labels{{"com.docker.stack.namespace", "shop"},
+                                      {"com.docker.compose.service", "worker"},
+                                      {"com.docker.compose.container-number", "1"},
+                                      {"com.stackup.config-hash", "0"},
+                                      {"com.stackup.secrets-directory", directory}};
+    engine_.containers["f-" + name] = {name, config, true};
+  };
+  forged("shop-worker-2", "/etc");
+  forged("shop-worker-3", "../../etc");
+  forged("shop-worker-4", api_name);  // api's directory, named by a container that is not api
+  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  ASSERT_TRUE(deployer.down({"shop", -1, false, false}));
+  EXPECT_THAT(files_.destroyed, ElementsAre(api_name));  // once, for api itself
+  EXPECT_TRUE(engine_.containers.empty());
+}
+
 }  // namespace
 }  // namespace stackup::testing

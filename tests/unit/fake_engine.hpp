@@ -150,6 +150,7 @@ class MemorySecretFiles final : public deploy::SecretFiles {
  public:
   std::map<std::string, std::map<std::string, std::string>> directories;
   bool fail_destroy = false;
+  std::vector<std::string> destroyed;  // every directory name destroy() was asked for
 
   std::string host_path(const std::string& stack, const std::string& name) override { return "/mem/" + stack + "/" + name; }
   base::Result<void> materialize(const std::string& stack, const std::string& name,
@@ -158,6 +159,7 @@ class MemorySecretFiles final : public deploy::SecretFiles {
     return {};
   }
   base::Result<void> destroy(const std::string& stack, const std::string& name) override {
+    destroyed.push_back(name);
     if (fail_destroy) return base::fail("cannot unmount " + host_path(stack, name) + ": device busy");
     directories.erase(host_path(stack, name));
     return {};
