@@ -53,6 +53,28 @@ int with_deployer(Context& context, const StoreLocation& store_location, const s
   return exit_ok;
 }
 
+// `deploy --dry-run`: the plan, one line per action with its reason, or JSON for scripts. No lock is
+// taken and the store is only read, so nothing is left behind.
+int print_plan(Context& context, const StoreLocation& store_location, const compose::Project& project, bool prune,
+               const std::string& format) {
+  auto engine = connect_engine(context);
+  if (!engine) return fail_with(context, engine.error().message);
+  auto store = open_store_for_reading(store_location, context);
+  if (!store) return fail_with(context, store.error().message);
+  ProgressPrinter progress(context, true);
+  deploy::TmpfsSecretFiles secret_files(secrets_runtime_directory(context));
+  deploy::Deployer deployer(**engine, *store, secret_files, context.environment, progress);
+  auto plan = deployer.plan(project, {project.name, prune, nullptr});
+  if (!plan) return fail_with(context, plan.error().message);
+  if (format == "json") {
+    context.io.out << deploy::to_json(*plan).dump() << '\n';
+    return exit_ok;
+  }
+  for (const auto& line : deploy::describe(*plan)) context.io.out << line << '\n';
+  context.io.out << (plan->changes_nothing() ? "dry run: nothing to change\n" : "dry run: nothing was changed\n");
+  return exit_ok;
+}
+
 class DeployCommand final : public Command {
  public:
   explicit DeployCommand(CLI::App& parent)
@@ -62,12 +84,17 @@ class DeployCommand final : public Command {
     app_->add_option("stack", stack_, "Stack name (default: the project name)");
     app_->add_flag("--prune", prune_, "Remove services that are no longer in the files");
     app_->add_flag("-q,--quiet", quiet_, "Print nothing but warnings and errors");
+    app_->add_flag("--dry-run", dry_run_, "Print what the deploy would change, and why; change nothing");
+    app_->add_option("--format", format_, "With --dry-run: text or json")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->default_str("text");
   }
 
   int run(Context& context) override {
     int failure = exit_failed;
     const auto project = load_for_deploy(compose_, stack_, context, failure);
     if (!project) return failure;
+    if (dry_run_) return print_plan(context, store_, *project, prune_, format_);
     return with_deployer(context, store_, project->name, quiet_, [&](deploy::Deployer& deployer) {
       // Only once the stack's lock is held: a Ctrl-C while waiting for it, before anything is
       // touched, just ends stackup.
@@ -82,6 +109,8 @@ class DeployCommand final : public Command {
   std::string stack_;
   bool prune_ = false;
   bool quiet_ = false;
+  bool dry_run_ = false;
+  std::string format_ = "text";
 };
 
 class DownCommand final : public Command {

@@ -1,6 +1,7 @@
 #include "deploy/container_config.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 
@@ -194,6 +195,9 @@ Json config_with_secrets(const ContainerPlan& plan, const std::string& directory
   Json config = plan.config;
   config["Labels"][std::string(hash_label)] = plan.hash;
   if (!plan.secrets.empty() || !plan.configs.empty()) config["Labels"][std::string(secrets_label)] = directory_name;
+  std::vector<std::string> versions;
+  for (const auto& secret : plan.secrets) versions.push_back(fmt::format("{}={}", secret.secret, secret.version));
+  if (!versions.empty()) config["Labels"][std::string(secret_versions_label)] = fmt::format("{}", fmt::join(versions, ","));
   for (const auto* mounts : {&plan.secrets, &plan.configs}) {
     for (const auto& file : *mounts) {
       config["HostConfig"]["Mounts"].push_back(

@@ -14,6 +14,9 @@ namespace stackup::deploy {
 inline constexpr std::string_view namespace_label = "com.docker.stack.namespace";
 inline constexpr std::string_view hash_label = "com.stackup.config-hash";
 inline constexpr std::string_view secrets_label = "com.stackup.secrets-directory";
+// The store versions a container holds ("shop_token=2,shop_key=1"), outside its hash: lets a later
+// plan say which secret makes it recreated.
+inline constexpr std::string_view secret_versions_label = "com.stackup.secret-versions";
 
 // A file materialized in the container's secrets directory and bind-mounted read-only: a secret, or
 // a config given by `content:` or `environment:`.

@@ -1,11 +1,14 @@
 #pragma once
-// `stackup deploy` and `stackup down` on one engine.
+// `stackup deploy` and `stackup down`: gather the inputs, observe the engine, make a plan, apply it.
+// Each phase hands the next a value; the orchestrator (the local engine today) observes and applies.
 #include <atomic>
 #include <string>
 
 #include "base/error.hpp"
 #include "compose/environment.hpp"
 #include "compose/model.hpp"
+#include "deploy/inputs.hpp"
+#include "deploy/plan.hpp"
 #include "deploy/secret_files.hpp"
 #include "engine/engine.hpp"
 #include "store/secret_store.hpp"
@@ -34,26 +37,65 @@ struct DownOptions {
   bool secrets = false;
 };
 
-class Deployer {
+// What runs a plan somewhere: the local engine now, a Swarm later. Inputs and the secret side of a
+// plan are the same for every orchestrator.
+class Orchestrator {
  public:
-  Deployer(engine::Engine& engine, store::SecretStore& store, SecretFiles& secret_files,
-           const compose::Environment& environment, Progress& progress)
-      : engine_(engine), store_(store), secret_files_(secret_files), environment_(environment), progress_(progress) {}
+  virtual ~Orchestrator() = default;
+  virtual base::Result<CurrentState> observe(const std::string& stack) = 0;
+  // Applies a plan made from `inputs`. On failure, what it created is removed and what it replaced is
+  // put back; `left_nothing` then says whether the stack had nothing before either.
+  virtual base::Result<void> apply(const Plan& plan, const Inputs& inputs, const DeployOptions& options,
+                                   bool& left_nothing) = 0;
+  // Removes all it can and reports every failure at once.
+  virtual base::Result<void> down(const DownOptions& options) = 0;
+};
 
-  // Brings the stack to what the project describes, touching only what changed. On failure, what this
-  // deploy created is removed and replaced containers are put back.
-  base::Result<void> deploy(const compose::Project& project, const DeployOptions& options);
-  base::Result<void> down(const DownOptions& options);
-  // After a successful down, or a failed first deploy: nothing of the stack is left on this host.
-  [[nodiscard]] bool stack_is_gone() const { return stack_is_gone_; }
+// The local Docker engine: containers with their secrets on tmpfs.
+class LocalOrchestrator final : public Orchestrator {
+ public:
+  LocalOrchestrator(engine::Engine& engine, store::SecretStore& store, SecretFiles& secret_files, Progress& progress)
+      : engine_(engine), store_(store), secret_files_(secret_files), progress_(progress) {}
+  base::Result<CurrentState> observe(const std::string& stack) override;
+  base::Result<void> apply(const Plan& plan, const Inputs& inputs, const DeployOptions& options, bool& left_nothing) override;
+  base::Result<void> down(const DownOptions& options) override;
 
  private:
   engine::Engine& engine_;
   store::SecretStore& store_;
   SecretFiles& secret_files_;
+  Progress& progress_;
+};
+
+class Deployer {
+ public:
+  Deployer(engine::Engine& engine, store::SecretStore& store, SecretFiles& secret_files,
+           const compose::Environment& environment, Progress& progress)
+      : engine_(engine), store_(store), environment_(environment), progress_(progress),
+        local_(engine, store, secret_files, progress) {}
+
+  // Brings the stack to what the project describes, touching only what changed. On failure, what this
+  // deploy created is removed and replaced containers are put back.
+  base::Result<void> deploy(const compose::Project& project, const DeployOptions& options);
+  // The plan a deploy would apply; changes nothing (no store or engine write, nothing on disk).
+  base::Result<Plan> plan(const compose::Project& project, const DeployOptions& options);
+  base::Result<void> down(const DownOptions& options);
+  // After a successful down, or a failed first deploy: nothing of the stack is left on this host.
+  [[nodiscard]] bool stack_is_gone() const { return stack_is_gone_; }
+
+ private:
+  base::Result<Inputs> gather_inputs(const compose::Project& project, const std::string& stack, bool dry_run);
+
+  engine::Engine& engine_;
+  store::SecretStore& store_;
   const compose::Environment& environment_;
   Progress& progress_;
+  LocalOrchestrator local_;
   bool stack_is_gone_ = false;
 };
+
+// The name of a container's secrets directory under the stack's, from its label; "" unless stackup
+// made it for that very container (see secret_files.hpp).
+std::string secrets_directory_of(const engine::ContainerSummary& container, const std::string& stack, SecretFiles& files);
 
 }  // namespace stackup::deploy

@@ -5,8 +5,7 @@
 #include <filesystem>
 #include <mutex>
 
-#include "engine/engine.hpp"
-#include "engine/http.hpp"
+#include "engine/docker_engine.hpp"
 
 namespace stackup::engine {
 namespace {
@@ -49,7 +48,7 @@ bool older_than(std::string_view version, std::string_view other) {
 
 class DockerEngine final : public Engine {
  public:
-  DockerEngine(std::string address, HttpTarget target) : address_(std::move(address)), http_(std::move(target)) {}
+  DockerEngine(std::string address, std::unique_ptr<HttpTransport> http) : address_(std::move(address)), http_(std::move(http)) {}
 
   [[nodiscard]] std::string address() const override { return address_; }
 
@@ -223,7 +222,7 @@ class DockerEngine final : public Engine {
   base::Result<std::string> negotiate() {
     const std::lock_guard lock(negotiation_);
     if (!api_version_.empty()) return api_version_;
-    auto response = http_.request("GET", "/_ping", "");
+    auto response = http_->request("GET", "/_ping", "", {});
     if (!response || response->status != 200) {
       return base::fail(fmt::format("cannot connect to the Docker engine at {}: is it running?", address_));
     }
@@ -240,7 +239,7 @@ class DockerEngine final : public Engine {
                                   const std::function<bool(std::string_view)>& on_line = {}) {
     auto version = negotiate();
     if (!version) return base::fail(version.error().message);
-    auto response = http_.request(method, "/v" + *version + path, body, on_line);
+    auto response = http_->request(method, "/v" + *version + path, body, on_line);
     if (!response) {
       return base::fail(fmt::format("cannot connect to the Docker engine at {}: is it running? ({})", address_,
                                     response.error().message));
@@ -280,7 +279,7 @@ class DockerEngine final : public Engine {
   }
 
   std::string address_;
-  HttpClient http_;
+  std::unique_ptr<HttpTransport> http_;
   std::mutex negotiation_;
   std::string api_version_;
 };
@@ -306,7 +305,11 @@ base::Result<std::unique_ptr<Engine>> connect(const EngineSettings& settings) {
   } else {
     return base::fail(fmt::format("unsupported DOCKER_HOST \"{}\": use unix:///path or tcp://host:port", host));
   }
-  return std::unique_ptr<Engine>(std::make_unique<DockerEngine>(host, std::move(target)));
+  return make_docker_engine(host, std::make_unique<HttpClient>(std::move(target)));
+}
+
+std::unique_ptr<Engine> make_docker_engine(std::string address, std::unique_ptr<HttpTransport> transport) {
+  return std::make_unique<DockerEngine>(std::move(address), std::move(transport));
 }
 
 }  // namespace stackup::engine

@@ -21,16 +21,25 @@ struct HttpTarget {
   std::string ca_file, cert_file, key_file;
 };
 
+// How the Engine API client reaches the engine: HTTP requests, one at a time or several at once.
+// Behind an interface so the client's paths, queries and JSON mapping are tested without an engine.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  // `on_line` (optional) receives the body line by line as it streams (image pulls); returning false
+  // stops the transfer, which then fails.
+  virtual base::Result<HttpResponse> request(std::string_view method, const std::string& path, const std::string& body,
+                                             const std::function<bool(std::string_view)>& on_line) = 0;
+};
+
 // Safe to use from several threads at once: each request has its own libcurl handle (over a unix
 // socket a connection costs next to nothing).
-class HttpClient {
+class HttpClient final : public HttpTransport {
  public:
   explicit HttpClient(HttpTarget target);
 
-  // `on_line` (optional) receives the body line by line as it streams (image pulls); returning false
-  // stops the transfer, which then fails.
   base::Result<HttpResponse> request(std::string_view method, const std::string& path, const std::string& body,
-                                     const std::function<bool(std::string_view)>& on_line = {});
+                                     const std::function<bool(std::string_view)>& on_line) override;
 
  private:
   HttpTarget target_;

@@ -39,7 +39,7 @@ set +e
 out=$("$stackup" validate 2>&1); code=$?
 set -e
 [ "$code" -eq 1 ] || fail "validate accepted stackup's own label: $out"
-grep -qF "compose.yaml:13:7: error: services.plain.labels.com.stackup.secrets-directory:" <<<"$out" || fail "validate: $out"
+grep -qF "compose.yaml:12:7: error: services.plain.labels: label com.stackup.secrets-directory is reserved: stackup sets it to find and manage its own objects; remove it" <<<"$out" || fail "validate: $out"
 set +e
 out=$("$stackup" deploy -q "$stack" 2>&1); code=$?
 set -e
@@ -78,7 +78,7 @@ set +e
 out=$("$stackup" deploy -q "$stack" 2>&1); code=$?
 set -e
 [ "$code" -eq 1 ] || fail "deploy with uid 99999999999999999999: exit $code: $out"
-grep -qF "compose.yaml:7:14: error: services.web.secrets[0].uid:" <<<"$out" || fail "uid out of range: $out"
+grep -qF "compose.yaml:7:14: error: services.web.secrets[0].uid: uid 99999999999999999999 is out of range; use a number from 0 to 4294967294" <<<"$out" || fail "uid out of range: $out"
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] || fail "containers left"
 [ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "a network left"
 "$stackup" secret inspect "${stack}_token" >/dev/null 2>&1 && fail "a secret left"

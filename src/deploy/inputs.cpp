@@ -1,0 +1,161 @@
+#include "deploy/inputs.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "compose/filesystem.hpp"
+#include "store/crypto.hpp"
+
+namespace stackup::deploy {
+namespace {
+
+base::Result<void> check_service(const compose::Service& service, const Sources& sources) {
+  if (service.image.empty()) {
+    return base::fail(fmt::format("service \"{}\" has no image; stackup deploy does not build images (build: is "
+                                  "refused): build it first, e.g. docker build -t NAME ., and set image: NAME",
+                                  service.name));
+  }
+  for (const auto& field : service.ignored_fields) {
+    sources.warn(fmt::format("service \"{}\": \"{}\" is not supported by the local orchestrator and is ignored",
+                             service.name, field));
+  }
+  return {};
+}
+
+bool same_value(const base::SecretBytes& a, const base::SecretBytes& b) {
+  return a.size() == b.size() && store::crypto::equal_in_constant_time({a.bytes(), a.size()}, {b.bytes(), b.size()});
+}
+
+// What the store holds under the secret's name: its version, and whether the value differs. Compared
+// by decrypting the current version, a read that never initializes or writes the store.
+base::Result<void> compare_with_store(SecretInput& input, store::SecretStore& store) {
+  auto info = store.inspect(input.name);
+  if (!info) return {};  // not stored yet
+  input.stored_version = info->version;
+  auto stored = store.reveal(input.name);
+  if (!stored) return base::fail(stored.error().message);
+  input.changed = !same_value(*stored, input.value);
+  return {};
+}
+
+base::Result<SecretInput> secret_input(const compose::Project& project, const std::string& key, const std::string& stack,
+                                       const Sources& sources) {
+  const auto& definition = project.secrets.at(key);
+  SecretInput input;
+  input.name = definition.object_name(stack);
+  if (!definition.driver.empty() || !definition.template_driver.empty()) {
+    return base::fail(fmt::format("secret \"{}\": driver and template_driver need Docker Swarm; the local "
+                                  "orchestrator keeps secrets in stackup's store (use file, environment or external)",
+                                  key));
+  }
+  switch (definition.source) {
+    case compose::SecretSource::external: {
+      auto info = sources.store.inspect(input.name);
+      if (!info) {
+        return base::fail(fmt::format("secret not found: {}; create it first: stackup secret create {} FILE", input.name,
+                                      input.name));
+      }
+      auto value = sources.store.reveal(input.name);
+      if (!value) return base::fail(value.error().message);
+      input.external = true;
+      input.stored_version = info->version;
+      input.value = std::move(*value);
+      return input;
+    }
+    case compose::SecretSource::environment: {
+      const auto value = sources.environment.get(definition.environment);
+      if (!value) return base::fail(fmt::format("secret \"{}\": environment variable {} is not set", key, definition.environment));
+      input.value = base::SecretBytes(*value);
+      break;
+    }
+    default: {
+      auto value = base::read_secret_file(definition.file);
+      if (!value) return base::fail(fmt::format("secret \"{}\": {}: {}", key, definition.file, value.error().message));
+      input.value = std::move(*value);
+    }
+  }
+  if (auto compared = compare_with_store(input, sources.store); !compared) return std::unexpected(compared.error());
+  return input;
+}
+
+base::Result<ConfigInput> config_input(const compose::Project& project, const std::string& key, const Sources& sources) {
+  const auto& definition = project.configs.at(key);
+  ConfigInput input;
+  if (definition.source == compose::SecretSource::environment) {
+    const auto value = sources.environment.get(definition.environment);
+    if (!value) return base::fail(fmt::format("config \"{}\": environment variable {} is not set", key, definition.environment));
+    input.value = base::SecretBytes(*value);
+  } else {
+    input.value = base::SecretBytes(definition.content);
+  }
+  auto fingerprint = sources.store.fingerprint(input.value);
+  if (fingerprint) {
+    input.fingerprint = std::move(*fingerprint);
+  } else if (!sources.store_may_be_missing) {
+    return base::fail(fingerprint.error().message);
+  }
+  return input;
+}
+
+// Reads a service's env_files once; a missing file or a bad line stops the deploy, saying where.
+base::Result<compose::Environment> env_files_of(const compose::Service& service) {
+  compose::Environment values;
+  const compose::DiskFileSystem disk;
+  for (const auto& path : service.env_files) {
+    auto text = disk.read(path);
+    if (!text) return base::fail(fmt::format("service \"{}\": env file {}: {}", service.name, path, text.error().message));
+    base::Diagnostics diagnostics;
+    compose::load_env_file(std::make_shared<const base::SourceFile>(base::SourceFile{path, std::move(*text)}), values,
+                           diagnostics);
+    if (diagnostics.has_errors()) return base::fail(base::headline(diagnostics.all().front()));
+  }
+  return values;
+}
+
+base::Result<void> gather_service(Inputs& inputs, const compose::Service& service, const Sources& sources) {
+  if (auto ok = check_service(service, sources); !ok) return ok;
+  for (const auto& reference : service.secrets) {
+    if (inputs.secrets.contains(reference.source)) continue;
+    auto input = secret_input(inputs.project, reference.source, inputs.stack, sources);
+    if (!input) return std::unexpected(input.error());
+    inputs.secrets.emplace(reference.source, std::move(*input));
+  }
+  for (const auto& reference : service.configs) {
+    const auto& config = inputs.project.configs.at(reference.source);
+    if (config.source == compose::SecretSource::external) {
+      return base::fail(fmt::format("config \"{}\": external configs live in a Docker Swarm, which the local "
+                                    "orchestrator does not read; give it a file: instead",
+                                    reference.source));
+    }
+    // A file: config is bind-mounted as it is; content: and environment: ones are materialized.
+    if (!config.file.empty() || inputs.configs.contains(reference.source)) continue;
+    auto input = config_input(inputs.project, reference.source, sources);
+    if (!input) return std::unexpected(input.error());
+    inputs.configs.emplace(reference.source, std::move(*input));
+  }
+  auto env_files = env_files_of(service);
+  if (!env_files) return std::unexpected(env_files.error());
+  inputs.env_files[service.name] = std::move(*env_files);
+  return {};
+}
+
+}  // namespace
+
+base::Result<Inputs> gather(const compose::Project& project, const std::string& stack, const Sources& sources) {
+  Inputs inputs{project, stack, sources.environment, {}, {}, {}, {}};
+  for (const auto& service : project.services) {
+    if (auto ok = gather_service(inputs, service, sources); !ok) return std::unexpected(ok.error());
+  }
+  if (auto ok = sources.engine.ping(); !ok) return std::unexpected(ok.error());
+  std::set<std::string> images;
+  for (const auto& service : project.services) images.insert(service.image);
+  for (const auto& image : images) {
+    auto present = sources.engine.image_exists(image);
+    if (!present) return base::fail(present.error().message);
+    if (!*present) inputs.missing_images.push_back(image);
+  }
+  return inputs;
+}
+
+}  // namespace stackup::deploy

@@ -1,0 +1,353 @@
+// Applying a plan on the local engine: images, secret versions, networks and volumes, then the
+// containers level by level (side by side within a level), each change recorded in a Journal so that
+// a failure or an interrupt undoes exactly what this deploy did.
+#include <fmt/format.h>
+
+#include <charconv>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "deploy/deployer.hpp"
+#include "deploy/local_support.hpp"
+#include "deploy/parallel.hpp"
+#include "store/crypto.hpp"
+
+namespace stackup::deploy {
+namespace {
+
+std::string random_token() { return store::crypto::to_hex(store::crypto::random_bytes(6)); }
+
+// A uid or gid; validation has bounded them already, so a failure here names a value that bypassed it.
+base::Result<std::uint32_t> numeric_id(const std::string& text, std::string_view what, const std::string& source) {
+  std::uint32_t id = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc{} || end != text.data() + text.size() || id == 4294967295u) {
+    return base::fail(fmt::format("\"{}\": {} {} is not a number from 0 to 4294967294", source, what, text));
+  }
+  return id;
+}
+
+// Everything one deploy changes, so a failure can undo it and a success can finish it.
+struct Journal {
+  struct Container {
+    std::string id;
+    std::string name;
+    std::string secrets_directory;  // its name under the stack's; "" when it has none
+  };
+  std::vector<std::string> created_secrets;
+  std::vector<engine::Resource> created_networks;
+  std::vector<std::string> created_volumes;
+  std::vector<std::string> materialized;  // secrets directories' names, recorded as soon as they exist
+  std::vector<std::string> started;       // containers this deploy created
+  std::vector<Container> set_aside;       // renamed and stopped; a failure puts them back
+
+  [[nodiscard]] bool empty() const {
+    return created_secrets.empty() && created_networks.empty() && created_volumes.empty() && started.empty() &&
+           set_aside.empty();
+  }
+};
+
+class LocalApply {
+ public:
+  LocalApply(engine::Engine& engine, store::SecretStore& store, SecretFiles& secret_files, Progress& progress,
+             const Plan& plan, const Inputs& inputs, const DeployOptions& options)
+      : engine_(engine), store_(store), secret_files_(secret_files), progress_(progress), plan_(plan), inputs_(inputs),
+        stack_(plan.stack), options_(options) {}
+
+  base::Result<void> run() {
+    auto applied = apply();
+    if (!applied) {
+      progress_.update("Stack " + stack_, "failed; rolling back");
+      rollback();
+      return applied;
+    }
+    finish();
+    return {};
+  }
+
+ private:
+  base::Result<void> apply() {
+    if (auto ok = pull_images(); !ok) return ok;
+    if (auto ok = check_interrupted(); !ok) return ok;
+    if (auto ok = store_secrets(); !ok) return ok;
+    if (auto ok = create_networks(); !ok) return ok;
+    if (auto ok = create_volumes(); !ok) return ok;
+    for (const auto& level : plan_.levels) {
+      if (auto ok = check_interrupted(); !ok) return ok;
+      for (const auto& step : level) {
+        if (step.container.number == 1) {
+          if (auto ok = wait_for_dependencies(*step.service); !ok) return ok;
+        }
+      }
+      auto deployed = parallel_for_each(level, default_parallelism, [&](const ContainerStep& step) { return deploy_container(step); });
+      if (!deployed) return deployed;
+    }
+    for (const auto& step : plan_.removals) progress_.update("Container " + step.name, "Removing");
+    return {};
+  }
+
+  [[nodiscard]] base::Result<void> check_interrupted() const {
+    if (options_.interrupted != nullptr && options_.interrupted->load()) {
+      return base::fail("interrupted: the deploy was stopped and what it changed was rolled back");
+    }
+    return {};
+  }
+
+  base::Result<void> pull_images() {
+    for (const auto& image : plan_.pulls) {
+      if (auto ok = check_interrupted(); !ok) return ok;
+      progress_.update("Image " + image, "Pulling");
+      auto pulled = engine_.pull_image(image, [&](const std::string& status) {
+        progress_.update("Image " + image, status);
+        return check_interrupted().has_value();
+      });
+      if (auto ok = check_interrupted(); !ok) return ok;
+      if (!pulled) return base::fail(fmt::format("image {} is not available: {}", image, pulled.error().message));
+      progress_.update("Image " + image, "Pulled");
+    }
+    return {};
+  }
+
+  // Stores each file: and environment: value; the store keeps an unchanged one at its version. The
+  // plan's versions must come true, or the containers would be planned for other values.
+  base::Result<void> store_secrets() {
+    for (const auto& step : plan_.secrets) {
+      if (step.kind == SecretStep::Kind::external) continue;
+      auto stored = store_.put(step.name, inputs_.secrets.at(step.key).value, {{std::string(namespace_label), stack_}});
+      if (!stored) return base::fail(stored.error().message);
+      const auto& [info, outcome] = *stored;
+      if (outcome == store::PutOutcome::created) {
+        journal_.created_secrets.push_back(step.name);
+        progress_.update("Secret " + step.name, "Created");
+      } else if (outcome == store::PutOutcome::rotated) {
+        progress_.update("Secret " + step.name, fmt::format("Rotated to version {}", info.version));
+      }
+      if (info.version != step.version) {
+        return base::fail(fmt::format("secret {} changed while this deploy ran (it is at version {} now); run stackup "
+                                      "deploy again",
+                                      step.name, info.version));
+      }
+    }
+    return {};
+  }
+
+  base::Result<void> create_networks() {
+    for (const auto& name : plan_.networks) {
+      auto created = engine_.create_network(
+          name, {{"Driver", "bridge"}, {"CheckDuplicate", true}, {"Labels", {{std::string(namespace_label), stack_}}}});
+      if (!created) return base::fail(created.error().message);
+      journal_.created_networks.push_back({*created, name, {}});
+      progress_.update("Network " + name, "Created");
+    }
+    return {};
+  }
+
+  base::Result<void> create_volumes() {
+    for (const auto& name : plan_.volumes) {
+      if (auto created = engine_.create_volume(name, {{"Labels", {{std::string(namespace_label), stack_}}}}); !created) {
+        return created;
+      }
+      journal_.created_volumes.push_back(name);
+      progress_.update("Volume " + name, "Created");
+    }
+    return {};
+  }
+
+  base::Result<void> wait_for_dependencies(const compose::Service& service) {
+    for (const auto& dependency : service.depends_on) {
+      if (dependency.condition == "service_started") continue;
+      const auto* other = inputs_.project.find_service(dependency.service);
+      if (!other) continue;
+      for (int number = 1; number <= other->replicas; ++number) {
+        if (auto ok = wait_for(container_name(stack_, other->name, number), dependency.condition); !ok) return ok;
+      }
+    }
+    return {};
+  }
+
+  base::Result<void> wait_for(const std::string& name, const std::string& condition) {
+    progress_.update("Container " + name, condition == "service_healthy" ? "Waiting to be healthy" : "Waiting to complete");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (auto ok = check_interrupted(); !ok) return ok;
+      auto state = engine_.inspect_container(name);
+      if (!state) return base::fail(state.error().message);
+      if (condition == "service_healthy") {
+        if (state->health == "healthy") return {};
+        if (state->health == "unhealthy") return base::fail(fmt::format("container {} is unhealthy", name));
+        if (state->health.empty()) return base::fail(fmt::format("container {} has no healthcheck to wait for", name));
+      } else if (state->status == "exited") {
+        if (state->exit_code == 0) return {};
+        return base::fail(fmt::format("container {} exited with code {}", name, state->exit_code));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    return base::fail(fmt::format("timed out waiting for container {} ({})", name, condition));
+  }
+
+  // Runs on a worker thread: shared state is touched under lock_ only.
+  base::Result<void> deploy_container(const ContainerStep& step) {
+    if (auto ok = check_interrupted(); !ok) return ok;
+    if (step.kind == ContainerStep::Kind::keep) {
+      report("Container " + step.name, "Running (unchanged)");
+      return {};
+    }
+    return replace_container(step);
+  }
+
+  void report(const std::string& subject, const std::string& status) {
+    const std::lock_guard lock(lock_);
+    progress_.update(subject, status);
+  }
+
+  // The files a container's secrets directory holds: its secrets, then its materialized configs.
+  base::Result<std::vector<SecretFile>> files_of(const ContainerStep& step) {
+    const auto& service = *step.service;
+    const auto& plan = step.container;
+    std::vector<SecretFile> files;
+    auto add = [&](const SecretMount& mount, const compose::FileReference& reference,
+                   const base::SecretBytes& value) -> base::Result<void> {
+      const auto uid = numeric_id(reference.uid, "uid", reference.source);
+      const auto gid = numeric_id(reference.gid, "gid", reference.source);
+      if (!uid || !gid) return std::unexpected(uid ? gid.error() : uid.error());
+      files.push_back({mount.file_name, &value, *uid, *gid, static_cast<mode_t>(reference.mode)});
+      return {};
+    };
+    for (std::size_t i = 0; i < plan.secrets.size(); ++i) {
+      const auto& reference = service.secrets[i];
+      if (auto ok = add(plan.secrets[i], reference, inputs_.secrets.at(reference.source).value); !ok) return std::unexpected(ok.error());
+    }
+    // plan.configs holds the materialized configs in the service's order, file-backed ones left out.
+    auto mount = plan.configs.begin();
+    for (const auto& reference : service.configs) {
+      const auto it = inputs_.configs.find(reference.source);
+      if (it == inputs_.configs.end()) continue;
+      if (auto ok = add(*mount++, reference, it->second.value); !ok) return std::unexpected(ok.error());
+    }
+    return files;
+  }
+
+  base::Result<void> replace_container(const ContainerStep& step) {
+    const auto& plan = step.container;
+    const auto* old = step.existing ? &*step.existing : nullptr;
+    const auto directory = new_secrets_directory_name(plan.name);
+    auto files = files_of(step);
+    if (!files) return std::unexpected(files.error());
+    if (!files->empty()) {
+      if (auto ok = secret_files_.materialize(stack_, directory, *files); !ok) return ok;
+      const std::lock_guard lock(lock_);
+      journal_.materialized.push_back(directory);
+    }
+    if (old != nullptr) {
+      // Kept aside, stopped, until its successor runs: a failure puts it back.
+      const auto aside = fmt::format("{}{}{}", old->name, set_aside_infix, random_token());
+      if (auto ok = engine_.rename_container(old->id, aside); !ok) return ok;
+      {
+        const std::lock_guard lock(lock_);
+        journal_.set_aside.push_back(journal_entry(*old));
+      }
+      if (auto ok = engine_.stop_container(old->id, 10); !ok) return ok;
+    }
+    report("Container " + plan.name, old ? "Recreating" : "Creating");
+    auto id = engine_.create_container(plan.name,
+                                       config_with_secrets(plan, secret_files_.host_path(stack_, directory), directory));
+    if (!id) return base::fail(id.error().message);
+    {
+      const std::lock_guard lock(lock_);
+      journal_.started.push_back(*id);
+    }
+    for (const auto& [network, endpoint] : plan.extra_networks) {
+      if (auto ok = engine_.connect_network(network, *id, endpoint); !ok) return ok;
+    }
+    if (auto ok = engine_.start_container(*id); !ok) return ok;
+    report("Container " + plan.name, old ? "Recreated" : "Started");
+    return {};
+  }
+
+  Journal::Container journal_entry(const engine::ContainerSummary& container) {
+    return {container.id, container.name, secrets_directory_of(container, stack_, secret_files_)};
+  }
+
+  void finish() {
+    auto remove = [&](const Journal::Container& old) -> base::Result<void> {
+      (void)engine_.stop_container(old.id, 10);
+      (void)engine_.remove_container(old.id);
+      if (!old.secrets_directory.empty()) (void)secret_files_.destroy(stack_, old.secrets_directory);
+      return {};
+    };
+    (void)parallel_for_each(journal_.set_aside, default_parallelism, remove);
+    std::vector<Journal::Container> removals;
+    for (const auto& step : plan_.removals) removals.push_back(journal_entry(*step.existing));
+    (void)parallel_for_each(removals, default_parallelism, [&](const Journal::Container& old) {
+      auto removed = remove(old);
+      report("Container " + old.name, "Removed");
+      return removed;
+    });
+    std::vector<std::pair<std::string, store::SecretUsage>> usages;
+    for (const auto& level : plan_.levels) {
+      for (const auto& step : level) {
+        for (const auto& secret : step.container.secrets) {
+          usages.push_back({secret.secret, {stack_, step.container.service, secret.version}});
+        }
+      }
+    }
+    if (auto recorded = store_.set_usages(stack_, usages); !recorded) progress_.warning(recorded.error().message);
+    remove_unused_secret_directories();
+    if (journal_.empty() && plan_.removals.empty()) progress_.update("Stack " + stack_, "Up to date: nothing changed");
+  }
+
+  // Secrets directories that no container of the stack uses: what a deploy killed before it could
+  // clean up left behind. Those in use are the ones this deploy made and those of the containers it
+  // found (the ones it replaced are already wiped). Safe because the stack's lock keeps any other
+  // deploy of it out.
+  void remove_unused_secret_directories() {
+    std::set<std::string> in_use(journal_.materialized.begin(), journal_.materialized.end());
+    for (const auto& level : plan_.levels) {
+      for (const auto& step : level) {
+        if (!step.existing) continue;
+        if (auto directory = secrets_directory_of(*step.existing, stack_, secret_files_); !directory.empty()) in_use.insert(directory);
+      }
+    }
+    secret_files_.destroy_stack(stack_, in_use);
+  }
+
+  void rollback() {
+    for (auto it = journal_.started.rbegin(); it != journal_.started.rend(); ++it) (void)engine_.remove_container(*it);
+    for (const auto& directory : journal_.materialized) (void)secret_files_.destroy(stack_, directory);
+    for (const auto& old : journal_.set_aside) {
+      (void)engine_.rename_container(old.id, old.name);
+      (void)engine_.start_container(old.id);
+    }
+    for (const auto& network : journal_.created_networks) {
+      if (auto removed = remove_stack_network(engine_, network, stack_); !removed) progress_.warning(removed.error().message);
+    }
+    for (const auto& name : journal_.created_volumes) (void)engine_.remove_volume(name);
+    for (const auto& name : journal_.created_secrets) (void)store_.remove(name);
+  }
+
+  engine::Engine& engine_;
+  store::SecretStore& store_;
+  SecretFiles& secret_files_;
+  Progress& progress_;
+  const Plan& plan_;
+  const Inputs& inputs_;
+  std::string stack_;
+  const DeployOptions& options_;
+  Journal journal_;
+  std::mutex lock_;  // guards journal_ and progress_ while containers deploy in parallel
+};
+
+}  // namespace
+
+base::Result<void> LocalOrchestrator::apply(const Plan& plan, const Inputs& inputs, const DeployOptions& options,
+                                            bool& left_nothing) {
+  LocalApply run(engine_, store_, secret_files_, progress_, plan, inputs, options);
+  auto applied = run.run();
+  // A failed first deploy is rolled back entirely: with no container left, no secrets directory is.
+  left_nothing = !applied && plan.stack_was_empty;
+  if (left_nothing) secret_files_.destroy_stack(plan.stack, {});
+  return applied;
+}
+
+}  // namespace stackup::deploy

@@ -1,0 +1,71 @@
+#pragma once
+// A deploy's second phase: a pure function from what is wanted (Inputs) and what the engine has now
+// (CurrentState) to the ordered list of changes, each with its reason. `deploy --dry-run` prints it;
+// a deploy applies it. The secret side (which store versions to make) does not depend on the
+// orchestrator; the container side is the local orchestrator's.
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "deploy/container_config.hpp"
+#include "deploy/inputs.hpp"
+#include "engine/engine.hpp"
+
+namespace stackup::deploy {
+
+// What the engine has of a stack now.
+struct CurrentState {
+  std::map<std::string, engine::ContainerSummary> containers;  // by name
+  std::set<std::string> networks;                              // names
+  std::set<std::string> volumes;                               // names
+};
+
+base::Result<CurrentState> observe(engine::Engine& engine, const std::string& stack);
+
+struct SecretStep {
+  enum class Kind { create, rotate, keep, external };
+  Kind kind = Kind::keep;
+  std::string key;   // in the compose file
+  std::string name;  // in the store
+  int version = 0;   // what the containers will hold
+};
+
+struct ContainerStep {
+  enum class Kind { create, recreate, keep, remove };
+  Kind kind = Kind::keep;
+  std::string name;
+  std::string reason;
+  ContainerPlan container;                  // create, recreate and keep
+  const compose::Service* service = nullptr;  // in the Inputs' project; null for a removal
+  std::optional<engine::ContainerSummary> existing;  // recreate, keep and remove
+};
+
+struct Plan {
+  std::string stack;
+  bool stack_was_empty = false;  // no container of the stack existed: a failure leaves nothing at all
+  std::vector<std::string> pulls;  // images
+  std::vector<SecretStep> secrets;
+  std::vector<std::string> networks;  // to create
+  std::vector<std::string> volumes;   // to create
+  // Containers in depends_on order: a level only depends on earlier ones.
+  std::vector<std::vector<ContainerStep>> levels;
+  // Replicas beyond the count, services no longer in the file (--prune), and containers that a
+  // killed deploy had set aside: removed once everything else succeeded.
+  std::vector<ContainerStep> removals;
+
+  [[nodiscard]] bool changes_nothing() const;
+};
+
+// The plan must be made from the same Inputs it is applied with: steps point into its project.
+Plan make_plan(const Inputs& inputs, const CurrentState& current, bool prune);
+
+// One line per change, with its reason ("container shop-web-1: recreate (secret shop_token version 2)");
+// unchanged containers and secrets too, marked as such.
+std::vector<std::string> describe(const Plan& plan);
+engine::Json to_json(const Plan& plan);
+
+// A container set aside during a deploy is renamed STACK-service-N-replaced-<token>.
+inline constexpr std::string_view set_aside_infix = "-replaced-";
+
+}  // namespace stackup::deploy

@@ -1,0 +1,15 @@
+#pragma once
+// The Engine API client over any HTTP transport: libcurl's in stackup (engine::connect), a
+// recording fake in its unit tests.
+#include <memory>
+#include <string>
+
+#include "engine/engine.hpp"
+#include "engine/http.hpp"
+
+namespace stackup::engine {
+
+// `address` is how messages name the engine (DOCKER_HOST as given).
+std::unique_ptr<Engine> make_docker_engine(std::string address, std::unique_ptr<HttpTransport> transport);
+
+}  // namespace stackup::engine

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# README's architecture map, enforced: each folder includes only the folders below it
+# (cli -> deploy -> compose, store, engine -> base; cli may also use compose, store and engine), and
+# each third-party library is included by its one module only.
+set -euo pipefail
+root=$2
+cd "$root/src"
+fail=0
+allowed() {
+  case "$1" in
+    base) echo "base" ;;
+    compose|store|engine) echo "base $1" ;;
+    deploy) echo "base compose store engine deploy" ;;
+    cli) echo "base compose store engine deploy cli" ;;
+  esac
+}
+for folder in base compose store engine deploy cli; do
+  for used in $(grep -ho '#include "[a-z_]*/' "$folder"/* | sed 's/#include "//; s#/##' | sort -u); do
+    if ! grep -qw "$used" <<<"$(allowed "$folder")"; then
+      echo "FAIL: src/$folder includes src/$used: $(grep -l "#include \"$used/" "$folder"/* | tr '\n' ' ')" >&2
+      fail=1
+    fi
+  done
+done
+# library header -> the one folder that may include it
+for rule in "yaml-cpp compose" "valijson compose" "sqlite3 store" "openssl store" "curl engine" "CLI cli" "spdlog base"; do
+  set -- $rule
+  others=$(grep -rl "#include <$1[/.]" --include='*.?pp' . | grep -v "^./$2/" || true)
+  if [ -n "$others" ]; then echo "FAIL: <$1> is included outside src/$2: $others" >&2; fail=1; fi
+done
+[ "$fail" -eq 0 ] && echo "architecture: ok"
+exit "$fail"
