@@ -1,21 +1,52 @@
 #include "cli/store_options.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
-
+#include <cerrno>
+#include <cstring>
 #include <ostream>
 
 namespace stackup::cli {
 namespace {
 
-base::Result<base::SecretBytes> passphrase_from_file(const std::string& path) {
-  auto value = base::read_secret_file(path);
+std::string empty_passphrase_file(const std::string& path) {
+  return fmt::format("passphrase file {} is empty; an empty passphrase is not allowed", path);
+}
+
+// Like ssh with a private key: a passphrase file that its group or others can use is refused, as
+// checked on the open descriptor.
+base::Result<void> check_passphrase_file(const std::string& path, int fd) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) return base::fail(fmt::format("passphrase file {}: {}", path, std::strerror(errno)));
+  const auto mode = info.st_mode & 07777;
+  if (S_ISREG(info.st_mode) && (mode & 077) != 0) {
+    return base::fail(fmt::format(
+        "permissions {:04o} for {} are too open: other users could read it; run: chmod 600 {}", mode, path, path));
+  }
+  if (S_ISREG(info.st_mode) && info.st_size == 0) return base::fail(empty_passphrase_file(path));
+  return {};
+}
+
+base::Result<base::SecretBytes> read_passphrase(const std::string& path, int fd) {
+  if (auto checked = check_passphrase_file(path, fd); !checked) return base::fail(checked.error().message);
+  auto value = base::read_secret(fd);
   if (!value) return base::fail(fmt::format("passphrase file {}: {}", path, value.error().message));
+  return value;
+}
+
+base::Result<base::SecretBytes> passphrase_from_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return base::fail(fmt::format("passphrase file {}: {}", path, std::strerror(errno)));
+  auto value = read_passphrase(path, fd);
+  ::close(fd);
+  if (!value) return value;
   std::size_t size = value->size();
   while (size > 0 && (value->data()[size - 1] == '\n' || value->data()[size - 1] == '\r')) --size;
+  if (size == 0) return base::fail(empty_passphrase_file(path));
   base::SecretBytes trimmed(value->view().substr(0, size));
   return trimmed;
 }

@@ -118,34 +118,59 @@ base::Result<Key> key_from_passphrase(std::string_view passphrase, ByteView salt
   return key;
 }
 
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Decodes exactly out.size() bytes from 2 * out.size() hex digits.
+base::Result<void> decode_hex(std::string_view text, std::span<unsigned char> out) {
+  if (text.size() != out.size() * 2) return base::fail("wrong number of hex digits");
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const int high = hex_value(text[2 * i]);
+    const int low = hex_value(text[2 * i + 1]);
+    if (high < 0 || low < 0) return base::fail("not a hex digit");
+    out[i] = static_cast<unsigned char>(high * 16 + low);
+  }
+  return {};
+}
+
+}  // namespace
+
 std::string to_hex(ByteView bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
   std::string out;
   out.reserve(bytes.size() * 2);
   for (const auto byte : bytes) {
-    out += digits[byte >> 4];
-    out += digits[byte & 0x0F];
+    out += hex_digits[byte >> 4];
+    out += hex_digits[byte & 0x0F];
   }
   return out;
 }
 
 base::Result<Bytes> from_hex(std::string_view text) {
-  auto value = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   if (text.size() % 2 != 0) return base::fail("odd number of hex digits");
-  Bytes out;
-  out.reserve(text.size() / 2);
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int high = value(text[i]);
-    const int low = value(text[i + 1]);
-    if (high < 0 || low < 0) return base::fail("not a hex digit");
-    out.push_back(static_cast<unsigned char>(high * 16 + low));
-  }
+  Bytes out(text.size() / 2);
+  if (auto decoded = decode_hex(text, out); !decoded) return base::fail(decoded.error().message);
   return out;
+}
+
+void key_to_hex(const Key& key, char* out) {
+  for (const auto byte : key.view()) {
+    *out++ = hex_digits[byte >> 4];
+    *out++ = hex_digits[byte & 0x0F];
+  }
+}
+
+base::Result<Key> key_from_hex(std::string_view text) {
+  Key key;
+  if (auto decoded = decode_hex(text, {key.data(), key_size}); !decoded) return base::fail(decoded.error().message);
+  return key;
 }
 
 }  // namespace stackup::store::crypto

@@ -48,15 +48,21 @@ Key derive(const Key& master, std::string_view purpose);
 Bytes mac(const Key& key, ByteView data);
 bool equal_in_constant_time(ByteView a, ByteView b);
 
+// New wrappings use the default; each store keeps the cost it was wrapped with (its meta table), so a
+// store wrapped at the former N = 2^15 still opens.
 struct ScryptCost {
-  std::uint64_t n = 1U << 15;  // 32 MiB of memory with r = 8: slow to guess, about 0.1 s to unlock
+  std::uint64_t n = 1U << 17;  // 128 MiB of memory with r = 8: slow to guess, about 0.4 s to unlock
   std::uint64_t r = 8;
   std::uint64_t p = 1;
 };
+inline constexpr ScryptCost former_scrypt_cost{1U << 15, 8, 1};
 base::Result<Key> key_from_passphrase(std::string_view passphrase, ByteView salt, const ScryptCost& cost);
 
 std::string to_hex(ByteView bytes);
 base::Result<Bytes> from_hex(std::string_view text);
+// Key material in hex, with no buffer in between: `out` gets 2 * key_size characters.
+void key_to_hex(const Key& key, char* out);
+base::Result<Key> key_from_hex(std::string_view text);
 
 inline ByteView as_bytes(std::string_view text) { return {reinterpret_cast<const unsigned char*>(text.data()), text.size()}; }
 

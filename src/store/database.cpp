@@ -2,11 +2,32 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <thread>
+
 namespace stackup::store {
 namespace {
 
+constexpr std::chrono::milliseconds busy_timeout{30000};
+
 [[noreturn]] void raise(sqlite3* db, std::string_view what) {
-  throw DatabaseError{fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : "out of memory")};
+  throw DatabaseError{fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : "out of memory"),
+                      db ? sqlite3_errcode(db) : SQLITE_NOMEM};
+}
+
+// Runs `work` again while another connection holds the lock it needs, up to the busy timeout.
+template <class Work>
+void retry_while_busy(Work work) {
+  const auto deadline = std::chrono::steady_clock::now() + busy_timeout;
+  while (true) {
+    try {
+      work();
+      return;
+    } catch (const DatabaseError& error) {
+      if ((error.code & 0xFF) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 }  // namespace
@@ -73,8 +94,12 @@ base::Result<Database> Database::open(const std::string& path, bool create) {
   }
   Database database(db);
   try {
-    sqlite3_busy_timeout(db, 30000);
-    database.execute("PRAGMA journal_mode=WAL");
+    sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
+    // Turning a database to WAL upgrades the pragma's read lock to a write lock, and SQLite never
+    // calls the busy handler for such an upgrade (two connections waiting on each other would
+    // deadlock): a process setting up a new store while another wrote to it got "database is
+    // locked" at once, busy timeout or not. So that SQLITE_BUSY is retried here.
+    retry_while_busy([&] { database.execute("PRAGMA journal_mode=WAL"); });
     database.execute("PRAGMA synchronous=FULL");
     database.execute("PRAGMA foreign_keys=ON");
     database.execute("PRAGMA secure_delete=ON");
@@ -88,11 +113,23 @@ Database::~Database() { sqlite3_close(db_); }
 
 void Database::execute(std::string_view sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+  if (const int code = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error); code != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
-    throw DatabaseError{message};
+    throw DatabaseError{message, code};
   }
+}
+
+bool Database::has_table(std::string_view table) {
+  auto statement = prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  statement.bind(1, table);
+  return statement.step();
+}
+
+bool Database::has_column(std::string_view table, std::string_view column) {
+  auto statement = prepare("SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+  statement.bind(1, table).bind(2, column);
+  return statement.step();
 }
 
 Database::Transaction::Transaction(Database& database) : database_(database) { database_.execute("BEGIN IMMEDIATE"); }

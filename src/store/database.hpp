@@ -1,7 +1,8 @@
 #pragma once
 // A thin RAII layer over SQLite; the only place sqlite3 is used. The database runs in WAL mode with
 // full sync (a commit survives a crash or power loss) and waits for other stackup processes holding
-// the lock instead of failing. Deleted rows are overwritten (secure_delete).
+// the lock instead of failing, even while a new database is turned to WAL. Deleted rows are
+// overwritten (secure_delete).
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -51,6 +52,8 @@ class Database {
 
   Statement prepare(std::string_view sql) { return Statement(db_, sql); }
   void execute(std::string_view sql);
+  [[nodiscard]] bool has_table(std::string_view table);
+  [[nodiscard]] bool has_column(std::string_view table, std::string_view column);
 
   // BEGIN IMMEDIATE takes the write lock at once, so a read-then-write cannot race another process.
   class Transaction {
@@ -75,6 +78,7 @@ class Database {
 // this; the store turns it into an error value at its edge.
 struct DatabaseError {
   std::string message;
+  int code = SQLITE_ERROR;
 };
 
 }  // namespace stackup::store

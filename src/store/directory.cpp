@@ -1,7 +1,8 @@
 #include "store/directory.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,6 +22,10 @@ std::string choose_store_directory(const DirectoryChoice& choice) {
 base::Result<void> check_private(const std::string& path, bool is_directory) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return base::fail(fmt::format("{}: {}", path, std::strerror(errno)));
+  return check_private(path, info, is_directory);
+}
+
+base::Result<void> check_private(const std::string& path, const struct stat& info, bool is_directory) {
   if (info.st_uid != ::geteuid()) {
     return base::fail(fmt::format("{} is owned by uid {}, not by this user (uid {}); stackup refuses to use it", path,
                                   info.st_uid, ::geteuid()));
@@ -41,6 +46,33 @@ base::Result<void> ensure_private_directory(const std::string& path) {
     return base::fail(fmt::format("cannot create the secret store {}: {}", path, std::strerror(errno)));
   }
   return check_private(path, true);
+}
+
+base::Result<DirectoryLock> DirectoryLock::acquire(const std::string& directory) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return base::fail(fmt::format("cannot open the secret store {}: {}", directory, std::strerror(errno)));
+  DirectoryLock lock(fd);
+  int locked = 0;
+  while ((locked = ::flock(fd, LOCK_EX)) != 0 && errno == EINTR) {
+  }
+  if (locked != 0) {
+    return base::fail(fmt::format("cannot lock the secret store {}: {}", directory, std::strerror(errno)));
+  }
+  return lock;
+}
+
+DirectoryLock::~DirectoryLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+base::Result<void> sync_directory(const std::string& directory) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return base::fail(fmt::format("cannot open {}: {}", directory, std::strerror(errno)));
+  const bool synced = ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  if (!synced) return base::fail(fmt::format("cannot sync {}: {}", directory, std::strerror(saved)));
+  return {};
 }
 
 }  // namespace stackup::store

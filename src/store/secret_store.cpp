@@ -6,51 +6,33 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "base/log.hpp"
 #include "store/database.hpp"
 #include "store/directory.hpp"
+#include "store/key_file.hpp"
+#include "store/metadata.hpp"
 #include "store/names.hpp"
+#include "store/schema.hpp"
+#include "store/sealing.hpp"
 
 namespace stackup::store {
 
 struct SecretStore::State {
   StoreOptions options;
   std::optional<Database> database;
+  std::optional<Keyring> keyring;
   std::optional<Keys> keys;
+  bool temporaries_checked = false;
+
+  void attach(Database opened) {
+    database.emplace(std::move(opened));
+    keyring.emplace(*database, options.directory, options.unlock);
+  }
 };
 
 namespace {
-
-constexpr std::string_view database_file = "stackup.db";
-
-constexpr std::string_view schema = R"sql(
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS secrets (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE,
-  labels TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  current_version INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS versions (
-  secret_id TEXT NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
-  version INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
-  size INTEGER NOT NULL,
-  mac BLOB NOT NULL,
-  sealed BLOB NOT NULL,
-  PRIMARY KEY (secret_id, version)
-);
-CREATE TABLE IF NOT EXISTS usages (
-  secret_id TEXT NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
-  stack TEXT NOT NULL,
-  service TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  PRIMARY KEY (secret_id, stack, service)
-);
-)sql";
 
 // Columns of a secret and its current version, in this order, for read_info.
 constexpr std::string_view info_columns =
@@ -72,10 +54,6 @@ std::string new_id() {
     }
   }
   return id;
-}
-
-std::string sealing_context(const std::string& store_id, const std::string& name, int version) {
-  return fmt::format("stackup/v1/secret/{}/{}/{}", store_id, name, version);
 }
 
 SecretInfo read_info(const Statement& row) {
@@ -121,19 +99,6 @@ auto guarded(Function&& function) -> decltype(function()) {
   }
 }
 
-base::Result<Database> open_database(const std::string& directory, bool create) {
-  const auto path = directory + "/" + std::string(database_file);
-  auto database = Database::open(path, create);
-  if (!database) return base::fail(fmt::format("cannot open the secret store {}: {}", path, database.error().message));
-  try {
-    database->execute(schema);
-  } catch (const DatabaseError& error) {
-    return base::fail(fmt::format("cannot open the secret store {}: {}", path, error.message));
-  }
-  if (auto usable = check_private(path, false); !usable) return base::fail(usable.error().message);
-  return database;
-}
-
 std::optional<SecretInfo> find(Database& database, const std::string& name) {
   auto statement = database.prepare(std::string("SELECT ") + std::string(info_columns) + " WHERE s.name = ?");
   statement.bind(1, name);
@@ -141,14 +106,9 @@ std::optional<SecretInfo> find(Database& database, const std::string& name) {
   return read_info(statement);
 }
 
-// What tells a changed value from an unchanged one without decrypting: an HMAC under its own key.
-crypto::Bytes change_mac(const Keys& keys, const base::SecretBytes& value) {
-  return crypto::mac(keys.change_detection, {value.bytes(), value.size()});
-}
-
 void insert_version(Database& database, const Keys& keys, const SecretInfo& secret, int version,
                     const base::SecretBytes& value, std::int64_t now) {
-  const auto sealed = crypto::seal(keys.encryption, {value.bytes(), value.size()}, sealing_context(keys.store_id, secret.name, version));
+  const auto sealed = seal_value(keys, secret.name, version, value);
   const auto fingerprint = change_mac(keys, value);
   database.prepare("INSERT INTO versions (secret_id, version, created_at, size, mac, sealed) VALUES (?, ?, ?, ?, ?, ?)")
       .bind(1, secret.id)
@@ -160,6 +120,33 @@ void insert_version(Database& database, const Keys& keys, const SecretInfo& secr
       .run();
 }
 
+StoreOptions with_default_key_file(StoreOptions options) {
+  options.unlock.key_file_named = !options.unlock.key_file.empty();
+  if (options.unlock.key_file.empty()) options.unlock.key_file = options.directory + "/master.key";
+  return options;
+}
+
+// The old wrapping and the old sealed values stay in the write-ahead log until a checkpoint. Best
+// effort: a reader can hold it back, and the rekey has committed already.
+void checkpoint(Database& database) {
+  try {
+    database.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+  } catch (const DatabaseError&) {  // the next checkpoint will do
+  }
+}
+
+// A new store's master key, inside the caller's transaction. A database that holds secrets is not
+// a new store, whatever became of its master key record.
+base::Result<void> initialize_store(Database& database, Keyring& keyring, const std::string& directory,
+                                    UnlockMethod method) {
+  if (database.prepare("SELECT 1 FROM secrets LIMIT 1").step()) {
+    return base::fail(fmt::format("the secret store at {} holds secrets but no master key: its database was changed, "
+                                  "and stackup will not start a new store over it; restore stackup.db from your backup",
+                                  directory));
+  }
+  return keyring.initialize(method);
+}
+
 }  // namespace
 
 SecretStore::SecretStore(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -168,24 +155,15 @@ SecretStore::SecretStore(SecretStore&&) noexcept = default;
 
 const std::string& SecretStore::directory() const { return state_->options.directory; }
 
-namespace {
-StoreOptions with_default_key_file(StoreOptions options) {
-  if (options.unlock.key_file.empty()) options.unlock.key_file = options.directory + "/master.key";
-  return options;
-}
-}  // namespace
-
 base::Result<SecretStore> SecretStore::open_for_reading(StoreOptions options) {
   auto state = std::make_unique<State>();
   state->options = with_default_key_file(std::move(options));
   const auto& directory = state->options.directory;
   if (std::filesystem::exists(directory)) {
     if (auto usable = check_private(directory, true); !usable) return base::fail(usable.error().message);
-    if (std::filesystem::exists(directory + "/" + std::string(database_file))) {
-      auto database = open_database(directory, false);
-      if (!database) return base::fail(database.error().message);
-      state->database.emplace(std::move(*database));
-    }
+    auto database = open_store_database(directory, state->options.unlock.key_file, false);
+    if (!database) return base::fail(database.error().message);
+    if (*database) state->attach(std::move(**database));
   }
   return SecretStore(std::move(state));
 }
@@ -194,67 +172,107 @@ base::Result<SecretStore> SecretStore::open_for_writing(StoreOptions options) {
   ::umask(077);  // SQLite creates its -wal and -shm files later: they must be private too
   auto state = std::make_unique<State>();
   state->options = with_default_key_file(std::move(options));
-  if (auto created = ensure_private_directory(state->options.directory); !created) return base::fail(created.error().message);
-  auto database = open_database(state->options.directory, true);
+  const auto& directory = state->options.directory;
+  if (auto created = ensure_private_directory(directory); !created) return base::fail(created.error().message);
+  auto database = open_store_database(directory, state->options.unlock.key_file, true);
   if (!database) return base::fail(database.error().message);
-  state->database.emplace(std::move(*database));
+  state->attach(std::move(**database));
   return SecretStore(std::move(state));
 }
 
 namespace {
 
-// Unlocks the store, initializing it with a key file on its first write.
-base::Result<const Keys*> unlocked(Database& database, const StoreOptions& options, std::optional<Keys>& keys) {
-  if (keys) return &*keys;
-  Keyring keyring(database, options.directory, options.unlock);
-  if (!keyring.initialized()) {
-    Database::Transaction transaction(database);
-    if (!keyring.initialized()) {
-      if (auto initialized = keyring.initialize(UnlockMethod::key_file); !initialized) {
-        return base::fail(initialized.error().message);
-      }
-    }
-    transaction.commit();
+// The first write to a new store initializes it with a key file.
+base::Result<void> initialize_on_first_write(Database& database, Keyring& keyring, const std::string& directory) {
+  if (keyring.initialized()) return {};
+  Database::Transaction transaction(database);
+  if (keyring.initialized()) return {};  // another process was first
+  if (auto initialized = initialize_store(database, keyring, directory, UnlockMethod::key_file); !initialized) {
+    return initialized;
   }
-  auto unlocked_keys = keyring.unlock();
-  if (!unlocked_keys) return base::fail(unlocked_keys.error().message);
-  keys.emplace(std::move(*unlocked_keys));
-  return &*keys;
+  transaction.commit();
+  keyring.finish();
+  return {};
+}
+
+// A store from before metadata MACs gets them on its first write (see Keys::metadata_authenticated).
+void authenticate_metadata(Database& database, Keyring& keyring, Keys& keys) {
+  Database::Transaction transaction(database);
+  seal_missing_metadata(database, keys);
+  keyring.mark_metadata_authenticated();
+  transaction.commit();
+  keys.metadata_authenticated = true;
 }
 
 }  // namespace
 
+base::Result<const Keys*> SecretStore::unlocked(bool for_writing) {
+  auto& state = *state_;
+  if (!state.keys) {
+    if (auto ok = initialize_on_first_write(*state.database, *state.keyring, directory()); !ok) {
+      return base::fail(ok.error().message);
+    }
+    auto keys = state.keyring->unlock();
+    if (!keys) return base::fail(keys.error().message);
+    state.keys.emplace(std::move(*keys));
+  }
+  if (for_writing && !state.keys->metadata_authenticated) {
+    authenticate_metadata(*state.database, *state.keyring, *state.keys);
+    base::log::debug("gave every secret of the store at {} a metadata MAC", directory());
+  }
+  return &*state.keys;
+}
+
+base::Result<void> SecretStore::check_if_unlocked(const SecretInfo& info) {
+  if (!state_->keys) return {};
+  return check_metadata(*state_->database, *state_->keys, info.id, info.name, info.version);
+}
+
 base::Result<void> SecretStore::initialize(UnlockMethod method) {
   return guarded([&]() -> base::Result<void> {
-    Keyring keyring(*state_->database, state_->options.directory, state_->options.unlock);
-    Database::Transaction transaction(*state_->database);
-    if (keyring.initialized()) {
+    auto& database = *state_->database;
+    Database::Transaction transaction(database);
+    if (state_->keyring->initialized()) {
       return base::fail(fmt::format("the secret store at {} is already initialized; use `stackup store rekey` to change "
                                     "how it is unlocked",
-                                    state_->options.directory));
+                                    directory()));
     }
-    if (auto initialized = keyring.initialize(method); !initialized) return initialized;
+    if (auto initialized = initialize_store(database, *state_->keyring, directory(), method); !initialized) {
+      return initialized;
+    }
     transaction.commit();
+    state_->keyring->finish();
     return {};
   });
 }
 
-base::Result<void> SecretStore::rekey(UnlockMethod method) {
-  return guarded([&]() -> base::Result<void> {
-    Keyring keyring(*state_->database, state_->options.directory, state_->options.unlock);
+base::Result<std::size_t> SecretStore::rekey(const RekeyRequest& request) {
+  return guarded([&]() -> base::Result<std::size_t> {
+    auto& database = *state_->database;
+    auto& keyring = *state_->keyring;
     if (!keyring.initialized()) return base::fail(fmt::format("the secret store at {} is not initialized", directory()));
-    Database::Transaction transaction(*state_->database);
-    if (auto rekeyed = keyring.rekey(method); !rekeyed) return rekeyed;
-    transaction.commit();
-    if (method == UnlockMethod::key_file) {
-      const auto& key_file = state_->options.unlock.key_file;
-      std::filesystem::rename(key_file + ".new", key_file);
-      if (state_->options.unlock.notice) {
-        state_->options.unlock.notice(
-            fmt::format("wrote a new key to {}; back it up: the old key no longer unlocks the store", key_file));
+    // One transaction: a rekey that stops anywhere before its commit changed nothing.
+    Database::Transaction transaction(database);
+    const auto current = keyring.unlock();
+    if (!current) return base::fail(current.error().message);
+    const auto next = keyring.rekey(request.method, request.new_master_key);
+    if (!next) return base::fail(next.error().message);
+    std::size_t resealed = 0;
+    if (request.new_master_key) {
+      const auto count = reseal_all(database, *current, *next);
+      if (!count) {
+        keyring.abandon();
+        return base::fail(count.error().message);
       }
+      resealed = *count;
+    } else if (!current->metadata_authenticated) {
+      seal_missing_metadata(database, *next);  // the new wrapping says every secret has its MAC
     }
-    return {};
+    transaction.commit();
+    keyring.finish();
+    state_->keys = *next;
+    checkpoint(database);
+    return resealed;
   });
 }
 
@@ -264,9 +282,14 @@ auto SecretStore::write(Work work) -> decltype(work(std::declval<Database&>(), s
                                                     std::declval<Database::Transaction&>())) {
   return guarded([&]() -> decltype(work(std::declval<Database&>(), std::declval<const Keys&>(),
                                         std::declval<Database::Transaction&>())) {
-    auto keys = unlocked(*state_->database, state_->options, state_->keys);
+    auto keys = unlocked(true);
     if (!keys) return base::fail(keys.error().message);
     Database::Transaction transaction(*state_->database);
+    // A first write killed between its commit and removing its key file's temporary left that as a
+    // second name of the key. Nothing creates key files while this write holds the lock.
+    if (!std::exchange(state_->temporaries_checked, true)) {
+      key_file::forget_temporaries(state_->options.unlock.key_file);
+    }
     return work(*state_->database, **keys, transaction);
   });
 }
@@ -285,6 +308,7 @@ SecretInfo insert_secret(Database& database, const Keys& keys, const std::string
       .bind(5, now)
       .run();
   insert_version(database, keys, info, 1, value, now);
+  seal_metadata(database, keys, info.id);
   base::log::debug("created secret {} ({}), version 1, {} bytes", name, info.id, value.size());
   return info;
 }
@@ -300,8 +324,25 @@ SecretInfo add_version(Database& database, const Keys& keys, SecretInfo info, co
       .bind(2, now)
       .bind(3, info.id)
       .run();
+  seal_metadata(database, keys, info.id);
   base::log::debug("secret {} is now at version {}, {} bytes", info.name, info.version, value.size());
   return info;
+}
+
+void set_labels(Database& database, const Keys& keys, SecretInfo& info,
+                const std::map<std::string, std::string>& labels) {
+  database.prepare("UPDATE secrets SET labels = ? WHERE id = ?")
+      .bind(1, nlohmann::json(labels).dump())
+      .bind(2, info.id)
+      .run();
+  seal_metadata(database, keys, info.id);
+  info.labels = labels;
+}
+
+bool unchanged(Database& database, const Keys& keys, const SecretInfo& info, const base::SecretBytes& value) {
+  auto current = database.prepare("SELECT mac FROM versions WHERE secret_id = ? AND version = ?");
+  current.bind(1, info.id).bind(2, std::int64_t{info.version});
+  return current.step() && crypto::equal_in_constant_time(current.blob(0), change_mac(keys, value));
 }
 
 }  // namespace
@@ -323,6 +364,9 @@ base::Result<SecretInfo> SecretStore::rotate(const std::string& name, const base
   return write([&](Database& database, const Keys& keys, Database::Transaction& transaction) -> base::Result<SecretInfo> {
     auto info = find(database, name);
     if (!info) return base::fail(not_found(name));
+    if (auto ok = check_metadata(database, keys, info->id, name, info->version); !ok) {
+      return base::fail(ok.error().message);
+    }
     auto rotated = add_version(database, keys, std::move(*info), value);
     transaction.commit();
     return rotated;
@@ -342,15 +386,11 @@ base::Result<std::pair<SecretInfo, PutOutcome>> SecretStore::put(const std::stri
       transaction.commit();
       return std::pair{std::move(created), PutOutcome::created};
     }
-    auto current = database.prepare("SELECT mac FROM versions WHERE secret_id = ? AND version = ?");
-    current.bind(1, info->id).bind(2, std::int64_t{info->version});
-    current.step();
-    const auto fingerprint = change_mac(keys, value);
-    if (info->labels != labels) {
-      database.prepare("UPDATE secrets SET labels = ? WHERE id = ?").bind(1, nlohmann::json(labels).dump()).bind(2, info->id).run();
-      info->labels = labels;
+    if (auto ok = check_metadata(database, keys, info->id, name, info->version); !ok) {
+      return base::fail(ok.error().message);
     }
-    if (crypto::equal_in_constant_time(current.blob(0), fingerprint)) {
+    if (info->labels != labels) set_labels(database, keys, *info, labels);
+    if (unchanged(database, keys, *info, value)) {
       transaction.commit();
       return std::pair{std::move(*info), PutOutcome::unchanged};
     }
@@ -367,7 +407,9 @@ base::Result<std::vector<SecretInfo>> SecretStore::list(const std::vector<LabelF
     auto statement = state_->database->prepare(std::string("SELECT ") + std::string(info_columns) + " ORDER BY s.name");
     while (statement.step()) {
       auto info = read_info(statement);
-      if (matches(info, filters)) secrets.push_back(std::move(info));
+      if (!matches(info, filters)) continue;
+      if (auto ok = check_if_unlocked(info); !ok) return base::fail(ok.error().message);
+      secrets.push_back(std::move(info));
     }
     return secrets;
   });
@@ -378,6 +420,7 @@ base::Result<SecretInfo> SecretStore::inspect(const std::string& name) {
   return guarded([&]() -> base::Result<SecretInfo> {
     auto info = find(*state_->database, name);
     if (!info) return base::fail(not_found(name));
+    if (auto ok = check_if_unlocked(*info); !ok) return base::fail(ok.error().message);
     auto usages = state_->database->prepare("SELECT stack, service, version FROM usages WHERE secret_id = ? ORDER BY stack, service");
     usages.bind(1, info->id);
     while (usages.step()) info->used_by.push_back({usages.text(0), usages.text(1), static_cast<int>(usages.integer(2))});
@@ -414,24 +457,23 @@ base::Result<base::SecretBytes> SecretStore::reveal(const std::string& name, std
     auto info = find(database, name);
     if (!info) return base::fail(not_found(name));
     const int wanted = version.value_or(info->version);
+    auto keys = unlocked(false);
+    if (!keys) return base::fail(keys.error().message);
+    if (auto ok = check_metadata(database, **keys, info->id, name, wanted); !ok) return base::fail(ok.error().message);
     if (wanted < 1 || wanted > info->version) {
       return base::fail(fmt::format("secret '{}' has no version {}; it has versions 1 to {}", name, wanted, info->version));
     }
-    auto keys = unlocked(database, state_->options, state_->keys);
-    if (!keys) return base::fail(keys.error().message);
-    auto row = database.prepare("SELECT sealed FROM versions WHERE secret_id = ? AND version = ?");
+    auto row = database.prepare("SELECT sealed, size, mac FROM versions WHERE secret_id = ? AND version = ?");
     row.bind(1, info->id).bind(2, std::int64_t{wanted});
-    if (!row.step()) return base::fail(fmt::format("integrity check failed for secret '{}' (version {})", name, wanted));
-    auto value = crypto::open((*keys)->encryption, row.blob(0), sealing_context((*keys)->store_id, name, wanted));
-    if (!value) return base::fail(fmt::format("integrity check failed for secret '{}' (version {})", name, wanted));
-    return std::move(*value);
+    if (!row.step()) return base::fail(integrity_error(name, wanted));
+    return open_value(**keys, name, wanted, {row.blob(0), static_cast<std::size_t>(row.integer(1)), row.blob(2)});
   });
 }
 
 base::Result<std::string> SecretStore::fingerprint(const base::SecretBytes& value) {
   if (!state_->database) return base::fail("the secret store is not open for writing");
   return guarded([&]() -> base::Result<std::string> {
-    auto keys = unlocked(*state_->database, state_->options, state_->keys);
+    auto keys = unlocked(false);
     if (!keys) return base::fail(keys.error().message);
     return crypto::to_hex(change_mac(**keys, value));
   });

@@ -21,6 +21,13 @@ struct StoreOptions {
 
 enum class PutOutcome { created, unchanged, rotated };
 
+// `stackup store rekey`: how the store is unlocked from now on (none: as now), and whether its
+// master key is replaced, every secret version re-sealed under the new one.
+struct RekeyRequest {
+  std::optional<UnlockMethod> method;
+  bool new_master_key = false;
+};
+
 class SecretStore {
  public:
   // For reading: a store that does not exist yet reads as empty and is not created.
@@ -34,7 +41,8 @@ class SecretStore {
 
   // `stackup store init --passphrase`; a store is otherwise initialized with a key file on first write.
   base::Result<void> initialize(UnlockMethod method);
-  base::Result<void> rekey(UnlockMethod method);
+  // Returns how many secret versions were re-sealed (none without a new master key).
+  base::Result<std::size_t> rekey(const RekeyRequest& request);
 
   base::Result<SecretInfo> create(const std::string& name, const base::SecretBytes& value,
                                   const std::map<std::string, std::string>& labels);
@@ -42,6 +50,8 @@ class SecretStore {
   // Deploy's write: creates, keeps the current version when the value is unchanged, or adds a version.
   base::Result<std::pair<SecretInfo, PutOutcome>> put(const std::string& name, const base::SecretBytes& value,
                                                        const std::map<std::string, std::string>& labels);
+  // Listing and inspecting need no key, so they check metadata MACs only once this SecretStore has
+  // been unlocked (by a write or a reveal); reveal, rotate and put always check them.
   base::Result<std::vector<SecretInfo>> list(const std::vector<LabelFilter>& filters = {});
   base::Result<SecretInfo> inspect(const std::string& name);
   base::Result<void> remove(const std::string& name);
@@ -59,6 +69,10 @@ class SecretStore {
  private:
   struct State;
   explicit SecretStore(std::unique_ptr<State> state);
+  // The keys, initializing the store with a key file on its first write; a write also gives a store
+  // from before metadata MACs its MACs.
+  base::Result<const Keys*> unlocked(bool for_writing);
+  base::Result<void> check_if_unlocked(const SecretInfo& info);
   template <class Work>
   auto write(Work work) -> decltype(work(std::declval<Database&>(), std::declval<const Keys&>(),
                                          std::declval<Database::Transaction&>()));

@@ -77,6 +77,7 @@ expect_error "stackup: error: integrity check failed for secret 'other' (version
 # Passphrase mode and rekey, in a second store.
 export STACKUP_STORE="$work/locked"
 printf 'correct horse battery staple\n' > "$work/pass"; printf 'wrong\n' > "$work/wrong"; printf 'new passphrase\n' > "$work/new"
+chmod 600 "$work/pass" "$work/wrong" "$work/new"
 STACKUP_PASSPHRASE_FILE="$work/pass" "$stackup" store init --passphrase >/dev/null
 [ ! -e "$STACKUP_STORE/master.key" ] || fail "passphrase store has a key file"
 printf '%s' "$canary" | STACKUP_PASSPHRASE_FILE="$work/pass" "$stackup" secret create locked - >/dev/null
@@ -100,6 +101,19 @@ wait
 for writer in 1 8; do for i in 1 25; do
   [ "$("$stackup" secret reveal "w$writer/s$i")" = "value-$writer-$i" ] || fail "concurrent value w$writer/s$i"
 done; done
+
+# Eight processes making the first write to a brand-new store at once, again and again: none fails
+# (turning a new database to WAL used to fail with "database is locked", busy timeout or not).
+for round in $(seq 1 30); do
+  export STACKUP_STORE="$work/fresh-$round"
+  for writer in 1 2 3 4 5 6 7 8; do
+    (printf 'fresh-%s' "$writer" | "$stackup" secret create "w$writer" - 2>&1 >/dev/null | grep -v "^stackup: created the secret store's key" >>"$work/fresh.err" || true) &
+  done
+  wait
+  [ ! -s "$work/fresh.err" ] || fail "concurrent first writes to a new store: $(head -3 "$work/fresh.err")"
+  [ "$("$stackup" secret ls -q | wc -l)" -eq 8 ] || fail "concurrent first writes to a new store lost secrets"
+  [ "$("$stackup" secret reveal w8)" = fresh-8 ] || fail "concurrent first write w8"
+done
 
 # kill -9 at random points of 200 creates: the store opens and every secret it lists verifies.
 export STACKUP_STORE="$work/killed"

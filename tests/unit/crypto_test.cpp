@@ -61,6 +61,23 @@ TEST(Crypto, PassphrasesDeriveTheSameKeyOnlyWithTheSameSalt) {
   EXPECT_NE(to_hex(a->view()), to_hex(c->view()));
 }
 
+TEST(Crypto, NewPassphraseWrappingsCostAtLeastTwoToTheSeventeen) {
+  EXPECT_GE(ScryptCost{}.n, 1U << 17);
+  EXPECT_EQ(former_scrypt_cost.n, 1U << 15);
+}
+
+TEST(Crypto, KeysGoToAndFromHexWithoutABufferInBetween) {
+  const auto key = random_key();
+  std::string text(2 * key_size, '?');
+  key_to_hex(key, text.data());
+  EXPECT_EQ(text, to_hex(key.view()));
+  const auto decoded = key_from_hex(text);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(to_hex(decoded->view()), text);
+  EXPECT_EQ(key_from_hex(text.substr(1)).error().message, "wrong number of hex digits");
+  EXPECT_EQ(key_from_hex(std::string(64, 'x')).error().message, "not a hex digit");
+}
+
 TEST(Crypto, HexRoundTripsAndRejectsGarbage) {
   const Bytes bytes{0x00, 0x7f, 0xff, 0x10};
   EXPECT_EQ(to_hex(bytes), "007fff10");

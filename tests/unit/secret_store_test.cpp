@@ -247,13 +247,13 @@ TEST(SecretStore, PassphraseModeAndRekeyWithoutReencrypting) {
       return base::SecretBytes(++asked == 1 ? "first passphrase" : "second passphrase");
     };
     auto rekeyed_store = SecretStore::open_for_writing(rekey_options);
-    ASSERT_TRUE(rekeyed_store->rekey(UnlockMethod::passphrase));
+    ASSERT_TRUE(rekeyed_store->rekey({UnlockMethod::passphrase}));
   }
   passphrase = "second passphrase";
   EXPECT_EQ(SecretStore::open_for_reading(options)->reveal("x")->view(), "kept");
   {
     auto store = SecretStore::open_for_writing(options);
-    ASSERT_TRUE(store->rekey(UnlockMethod::key_file));
+    ASSERT_TRUE(store->rekey({UnlockMethod::key_file}));
   }
   EXPECT_TRUE(fs::exists(directory.path() + "/store/master.key"));
   EXPECT_EQ(SecretStore::open_for_reading(options_for(directory))->reveal("x")->view(), "kept");
