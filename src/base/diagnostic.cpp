@@ -57,13 +57,24 @@ std::string headline(const Diagnostic& d) {
   return out;
 }
 
+namespace {
+// The source line as a terminal can show it: a NUL or an escape sequence in a file is shown as '?',
+// one column each, so the caret still lines up and the file cannot drive the terminal.
+void append_printable(std::string& out, std::string_view line) {
+  for (const char c : line) {
+    const auto byte = static_cast<unsigned char>(c);
+    out += (byte < 0x20 && c != '\t') || byte == 0x7F ? '?' : c;
+  }
+}
+}  // namespace
+
 std::string render_text(const Diagnostic& d) {
   std::string out = headline(d);
   if (!d.location.known()) return out;
   const auto line = d.location.source->line_text(d.location.line);
   if (line.empty()) return out;
   out += "\n  ";
-  out += line;
+  append_printable(out, line);
   out += "\n  ";
   // Keep tabs so the caret lines up under tab-indented text.
   for (int i = 0; i + 1 < d.location.column && i < static_cast<int>(line.size()); ++i) {

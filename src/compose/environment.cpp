@@ -106,7 +106,10 @@ void load_env_file(const std::shared_ptr<const base::SourceFile>& source, Enviro
       std::set<std::string, std::less<>> unset;
       auto expanded = substitute(value, environment, unset);
       if (!expanded) {
-        diagnostics.error(location, std::string(name), "invalid interpolation format in the value");
+        diagnostics.error(location, std::string(name),
+                          expanded.error().kind == TemplateError::Kind::too_deep
+                              ? interpolation_too_deep_message()
+                              : std::string("invalid interpolation format in the value"));
         continue;
       }
       value = std::move(*expanded);

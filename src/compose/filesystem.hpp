@@ -14,11 +14,17 @@ struct FileStatus {
   bool is_directory = false;
   bool readable = false;
   std::uintmax_t size = 0;
+  bool is_special = false;  // neither a regular file nor a directory: a FIFO, a device, a socket
 };
+
+// Compose and env files are text a person wrote; anything bigger is a mistake (or /dev/zero's cousin),
+// and reading it whole would only exhaust memory.
+inline constexpr std::uintmax_t max_text_file_size = 64 * 1024 * 1024;
 
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
+  // Reads a regular file of at most max_text_file_size bytes; the error never quotes the content.
   [[nodiscard]] virtual base::Result<std::string> read(const std::string& path) const = 0;
   // Never reads the content: secret files are only looked at, not opened, when validating.
   [[nodiscard]] virtual FileStatus status(const std::string& path) const = 0;

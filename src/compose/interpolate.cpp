@@ -12,8 +12,8 @@ bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
 
 class Substitution {
  public:
-  Substitution(const Environment& environment, std::set<std::string, std::less<>>& unset)
-      : environment_(environment), unset_(unset) {}
+  Substitution(const Environment& environment, std::set<std::string, std::less<>>& unset, std::size_t depth = 0)
+      : environment_(environment), unset_(unset), depth_(depth) {}
 
   // Expands text[pos..] until the end, or (when `nested`) until the '}' closing the enclosing ${...}.
   std::expected<std::string, TemplateError> expand(std::string_view text, std::size_t& pos, bool nested) {
@@ -53,6 +53,7 @@ class Substitution {
  private:
   // After "${": NAME, then optionally an operator and a word, then "}".
   std::expected<std::string, TemplateError> expand_braced(std::string_view text, std::size_t& pos) {
+    if (depth_ >= max_interpolation_depth) return std::unexpected(TemplateError{TemplateError::Kind::too_deep, {}, {}});
     const std::size_t name_start = pos;
     if (pos >= text.size() || !is_name_start(text[pos])) return std::unexpected(TemplateError{});
     while (pos < text.size() && is_name_char(text[pos])) ++pos;
@@ -74,7 +75,7 @@ class Substitution {
     // The word is expanded lazily in spirit, but expanding it always keeps parsing simple; only its
     // side effect (an "unset" warning) must not leak when the word is unused.
     std::set<std::string, std::less<>> word_unset;
-    Substitution inner(environment_, word_unset);
+    Substitution inner(environment_, word_unset, depth_ + 1);
     auto word = inner.expand(text, pos, true);
     if (!word) return word;
     ++pos;  // the closing '}'
@@ -102,9 +103,14 @@ class Substitution {
 
   const Environment& environment_;
   std::set<std::string, std::less<>>& unset_;
+  std::size_t depth_;  // how many ${ enclose the text being expanded
 };
 
 }  // namespace
+
+std::string interpolation_too_deep_message() {
+  return fmt::format("${{...}} nested more than {} levels deep; no file needs that", max_interpolation_depth);
+}
 
 std::expected<std::string, TemplateError> substitute(std::string_view text, const Environment& environment,
                                                      std::set<std::string, std::less<>>& unset) {
@@ -155,6 +161,8 @@ void Interpolator::visit(Node& node) {
       std::string message = fmt::format("required variable {} is missing a value", error.variable);
       if (!error.message.empty()) message += ": " + error.message;
       diagnostics_.error(node.location, path(), message);
+    } else if (error.kind == TemplateError::Kind::too_deep) {
+      diagnostics_.error(node.location, path(), interpolation_too_deep_message());
     } else {
       diagnostics_.error(node.location, path(),
                          fmt::format("invalid interpolation format \"{}\"; you may need to escape any $ with another $",

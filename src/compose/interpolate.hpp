@@ -1,6 +1,7 @@
 #pragma once
 // Phase 2: compose-spec interpolation of values (never keys): $VAR, ${VAR}, ${VAR:-d}, ${VAR-d},
 // ${VAR:?e}, ${VAR?e}, ${VAR:+a}, ${VAR+a}, nesting, and $$ for a literal $.
+#include <cstddef>
 #include <expected>
 #include <set>
 #include <string>
@@ -14,11 +15,18 @@
 
 namespace stackup::compose {
 
+// ${A:-${B:-...}} nests at most this deep. Expansion is recursive, so the bound keeps a hostile value
+// from overflowing the stack; real files nest two or three levels.
+inline constexpr std::size_t max_interpolation_depth = 64;
+
 struct TemplateError {
-  enum class Kind { invalid_format, required_missing } kind = Kind::invalid_format;
+  enum class Kind { invalid_format, required_missing, too_deep } kind = Kind::invalid_format;
   std::string variable;  // for required_missing
   std::string message;   // the user's message after :? or ?
 };
+
+// The message for TemplateError::Kind::too_deep, without the value (which can be huge).
+std::string interpolation_too_deep_message();
 
 // Substitutes one string. Names of unset variables that defaulted to blank are added to `unset`.
 std::expected<std::string, TemplateError> substitute(std::string_view text, const Environment& environment,

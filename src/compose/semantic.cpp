@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -141,6 +143,9 @@ void check_source_file(const Node& file, const std::string& path, const Semantic
     file_problem(context, file, path, fmt::format("secret file {} does not exist", shown));
   } else if (status.is_directory) {
     file_problem(context, file, path, fmt::format("secret file {} is a directory, not a file", shown));
+  } else if (status.is_special) {
+    // A FIFO or a device would block deploy or feed it endless bytes; Docker reads regular files only.
+    file_problem(context, file, path, fmt::format("secret file {} is not a regular file", shown));
   } else if (!status.readable) {
     file_problem(context, file, path, fmt::format("secret file {} cannot be read", shown));
   } else if (status.size == 0) {
@@ -149,6 +154,25 @@ void check_source_file(const Node& file, const std::string& path, const Semantic
     file_problem(context, file, path,
                  fmt::format("secret file {} is {} bytes; a secret must be smaller than 512000 bytes", shown,
                              status.size));
+  }
+}
+
+// The variable an `environment:` secret or config is read from, checked like a secret file: its value
+// is looked at here, never shown.
+void check_source_variable(const Node& variable, const std::string& path, const SemanticContext& context,
+                           std::string_view kind) {
+  const auto value = context.environment.get(variable.scalar);
+  if (!value) {
+    file_problem(context, variable, path, fmt::format("environment variable \"{}\" is not set", variable.scalar));
+  } else if (kind != "secret") {
+    return;  // a config may be empty or large
+  } else if (value->empty()) {
+    file_problem(context, variable, path,
+                 fmt::format("environment variable \"{}\" is empty; a secret holds 1 to 511999 bytes", variable.scalar));
+  } else if (value->size() >= max_secret_size) {
+    file_problem(context, variable, path,
+                 fmt::format("environment variable \"{}\" is {} bytes; a secret must be smaller than 512000 bytes",
+                             variable.scalar, value->size()));
   }
 }
 
@@ -234,10 +258,7 @@ void check_definition(const Match& match, const SemanticContext& context, std::s
     check_source_file(*file, child_path(match.path, "file"), context);
   }
   if (const Node* variable = definition.find("environment"); variable && variable->is_scalar()) {
-    if (!context.environment.get(variable->scalar)) {
-      file_problem(context, *variable, child_path(match.path, "environment"),
-                   fmt::format("environment variable \"{}\" is not set", variable->scalar));
-    }
+    check_source_variable(*variable, child_path(match.path, "environment"), context, kind);
   }
 }
 
@@ -251,6 +272,58 @@ void check_config_definition(const Match& match, const RuleContext& context) {
 
 void check_network_or_volume(const Match& match, const RuleContext& context) {
   if (match.node.is_mapping()) check_legacy_external(match, context, match.path.starts_with("networks") ? "network" : "volume");
+}
+
+// --- labels -----------------------------------------------------------------------------------------
+
+// Deploy and down find stackup's objects by these labels and act on what they say: a service that
+// set com.stackup.secrets-directory: /etc would have `stackup down` wipe /etc.
+constexpr std::string_view stackup_label_prefix = "com.stackup.";
+constexpr std::string_view stack_namespace_label = "com.docker.stack.namespace";
+constexpr std::string_view reserved_labels[] = {stack_namespace_label, "com.docker.compose.project",
+                                                "com.docker.compose.service", "com.docker.compose.container-number"};
+
+bool is_reserved_label(std::string_view key) {
+  return key.starts_with(stackup_label_prefix) ||
+         std::find(std::begin(reserved_labels), std::end(reserved_labels), key) != std::end(reserved_labels);
+}
+
+// A secret's labels go to the store, where only the stack's namespace label means something to
+// stackup: `down --secrets` removes the secrets that carry it.
+bool is_reserved_secret_label(std::string_view key) { return key == stack_namespace_label; }
+
+struct LabelKey {
+  std::string_view key;
+  const base::Location& location;
+};
+
+// The keys as written: a mapping's keys, or what comes before '=' in each `- key=value` item.
+std::vector<LabelKey> label_keys(const Node& labels) {
+  std::vector<LabelKey> keys;
+  if (labels.is_mapping()) {
+    for (const auto& entry : labels.entries) keys.push_back({entry.key, entry.key_location});
+  } else if (labels.is_sequence()) {
+    for (const auto& item : labels.items) {
+      if (item.is_scalar()) keys.push_back({std::string_view(item.scalar).substr(0, item.scalar.find('=')), item.location});
+    }
+  }
+  return keys;
+}
+
+void refuse_labels(const Match& match, const RuleContext& context, bool (*reserved)(std::string_view)) {
+  for (const auto& [key, location] : label_keys(match.node)) {
+    if (!reserved(key)) continue;
+    context.diagnostics.error(location, match.path,
+                              fmt::format("label {} is reserved: stackup sets it to find and manage its own objects; "
+                                          "remove it",
+                                          key));
+  }
+}
+
+void check_labels(const Match& match, const RuleContext& context) { refuse_labels(match, context, is_reserved_label); }
+
+void check_secret_labels(const Match& match, const RuleContext& context) {
+  refuse_labels(match, context, is_reserved_secret_label);
 }
 
 // --- services ---------------------------------------------------------------------------------------
@@ -275,12 +348,25 @@ bool is_number(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// Docker's range for a secret's uid and gid: 2^32-1 is (uid_t)-1, which chown takes as "leave it".
+constexpr std::uint64_t max_id = 4294967294;
+
+bool is_id_in_range(std::string_view digits) {
+  std::uint64_t id = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  return error == std::errc{} && end == digits.data() + digits.size() && id <= max_id;
+}
+
+// After this check deploy can parse every uid and gid: decimal digits, within range.
 void check_id(const Node& item, const std::string& path, std::string_view field, const SemanticContext& context) {
   const Node* value = item.find(field);
   if (!value || !value->is_scalar()) return;
   if (!is_number(value->scalar)) {
     context.diagnostics.error(value->location, child_path(path, field),
                               fmt::format("{} must be a number, got \"{}\"", field, value->scalar));
+  } else if (!is_id_in_range(value->scalar)) {
+    context.diagnostics.error(value->location, child_path(path, field),
+                              fmt::format("{} {} is out of range; use a number from 0 to {}", field, value->scalar, max_id));
   }
 }
 
@@ -502,6 +588,11 @@ constexpr Rule rules[] = {
     {"services.*.networks", check_service_networks},
     {"services.*.volumes[*]", check_service_volume},
     {"services.*.depends_on", check_dependencies},
+    {"services.*.labels", check_labels},
+    {"services.*.deploy.labels", check_labels},
+    {"networks.*.labels", check_labels},
+    {"volumes.*.labels", check_labels},
+    {"secrets.*.labels", check_secret_labels},
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 // Phase 6: the checks a schema cannot express: references between sections, one source per secret,
-// file modes, targets, names against Docker's rules, dependency cycles, secret files on disk.
+// file modes, uid/gid ranges, targets, names against Docker's rules, dependency cycles, the labels
+// stackup reserves for itself, secret files on disk and secret variables.
 // Like compose-go, the checks are a table keyed by document path (see semantic.cpp).
 #include <string>
 

@@ -19,7 +19,20 @@ namespace {
 // below it; a "billion laughs" file hits it within milliseconds.
 std::size_t node_budget_for(std::size_t text_size) { return 100'000 + 4 * text_size; }
 
+// yaml-cpp refuses a document once its nodes nest this deep (counting the root and the innermost
+// value), and so do we once aliases are expanded: every later phase walks the tree recursively, and
+// a few anchors, each nesting the previous one 499 levels deeper, would otherwise overflow the stack.
+constexpr std::size_t max_nesting_depth = 500;
+
+std::string too_deep_message(std::size_t depth, std::string_view how) {
+  return fmt::format("values nested {} or more levels deep{}; a compose file never needs that", depth, how);
+}
+
 struct BudgetExceeded {
+  base::Location location;
+  std::string path;
+};
+struct TooDeep {
   base::Location location;
   std::string path;
 };
@@ -50,14 +63,16 @@ class TreeBuilder final : public YAML::EventHandler {
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     Node node;
     node.location = location_of(mark);
-    complete(std::move(node), 1, anchor, true);
+    complete(std::move(node), {1, 1}, anchor, true);
   }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     if (anchor >= anchors_.size() || !anchors_[anchor].complete) throw AliasCycle{location_of(mark), current_path()};
     const auto& anchored = anchors_[anchor];
-    count(anchored.size, mark);
-    complete(Node(anchored.node), anchored.size, YAML::NullAnchor, anchored.plain_scalar);
+    count(anchored.extent.size, mark);
+    // The only way a value gets deeper than yaml-cpp's own bound: an alias to a deep value, placed deep.
+    if (stack_.size() + anchored.extent.height >= max_nesting_depth) throw TooDeep{location_of(mark), current_path()};
+    complete(Node(anchored.node), anchored.extent, YAML::NullAnchor, anchored.plain_scalar);
   }
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
@@ -69,7 +84,7 @@ class TreeBuilder final : public YAML::EventHandler {
     node.style = (tag == "!" || tag == "tag:yaml.org,2002:str") ? ScalarStyle::quoted : ScalarStyle::plain;
     keep_tag(node, tag);
     count(1, mark);
-    complete(std::move(node), 1, anchor, tag == "?");
+    complete(std::move(node), {1, 1}, anchor, tag == "?");
   }
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
@@ -89,6 +104,11 @@ class TreeBuilder final : public YAML::EventHandler {
   }
 
  private:
+  // How much of the tree a value is: its nodes (for the alias budget) and how deep it nests.
+  struct Extent {
+    std::size_t size = 1;
+    std::size_t height = 1;  // a scalar is 1; a list of scalars is 2
+  };
   struct PendingKey {
     std::string text;
     base::Location location;
@@ -98,7 +118,7 @@ class TreeBuilder final : public YAML::EventHandler {
   struct Frame {
     Node node;
     YAML::anchor_t anchor = YAML::NullAnchor;
-    std::size_t size = 1;  // nodes in this subtree, for the alias budget
+    Extent extent;  // of the subtree built so far
     std::optional<PendingKey> key;
     std::vector<Node> merge_sources;
     std::size_t merge_position = 0;
@@ -117,7 +137,7 @@ class TreeBuilder final : public YAML::EventHandler {
   }
   struct Anchored {
     Node node;
-    std::size_t size = 0;
+    Extent extent;
     bool complete = false;
     bool plain_scalar = false;
   };
@@ -144,7 +164,7 @@ class TreeBuilder final : public YAML::EventHandler {
   void close() {
     Frame frame = std::move(stack_.back());
     stack_.pop_back();
-    complete(std::move(frame.node), frame.size, frame.anchor, false);
+    complete(std::move(frame.node), frame.extent, frame.anchor, false);
   }
 
   Anchored& remember(YAML::anchor_t anchor) {
@@ -153,14 +173,15 @@ class TreeBuilder final : public YAML::EventHandler {
   }
 
   // A finished value: remember it for its anchor, then hand it to its parent.
-  void complete(Node node, std::size_t size, YAML::anchor_t anchor, bool plain_scalar) {
-    if (anchor != YAML::NullAnchor) remember(anchor) = Anchored{node, size, true, plain_scalar};
+  void complete(Node node, Extent extent, YAML::anchor_t anchor, bool plain_scalar) {
+    if (anchor != YAML::NullAnchor) remember(anchor) = Anchored{node, extent, true, plain_scalar};
     if (stack_.empty()) {
       root_ = std::move(node);
       return;
     }
     Frame& parent = stack_.back();
-    parent.size += size;
+    parent.extent.size += extent.size;
+    parent.extent.height = std::max(parent.extent.height, extent.height + 1);
     if (parent.node.is_sequence()) {
       parent.node.items.push_back(std::move(node));
       return;
@@ -266,12 +287,14 @@ std::string describe_parser_error(const std::string& message) {
   return message.empty() ? "invalid YAML" : message;
 }
 
-// The offset of the first byte that is not part of well-formed UTF-8, if any.
-std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
+// The offset of the first byte that is not text: a NUL, or a byte that is not part of well-formed
+// UTF-8. yaml-cpp takes a NUL for the end of the input or for an escape, and says something unrelated.
+std::optional<std::size_t> first_non_text_byte(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     const auto byte = static_cast<unsigned char>(text[i]);
     std::size_t length = 0;
+    if (byte == 0) return i;
     if (byte < 0x80) length = 1;
     else if (byte >= 0xC2 && byte <= 0xDF) length = 2;
     else if (byte >= 0xE0 && byte <= 0xEF) length = 3;
@@ -323,10 +346,11 @@ std::string without_blank_tab_lines(const std::string& text) {
 
 std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& source, base::Diagnostics& diagnostics) {
   // YAML is Unicode text; refusing other bytes here keeps every later phase and output well-formed.
-  if (const auto offset = first_invalid_utf8(source->text)) {
+  if (const auto offset = first_non_text_byte(source->text)) {
+    const auto byte = static_cast<unsigned char>(source->text[*offset]);
     diagnostics.error(location_of_offset(source, *offset), "",
-                      fmt::format("invalid UTF-8 byte 0x{:02X}; compose files are UTF-8 text",
-                                  static_cast<unsigned char>(source->text[*offset])));
+                      byte == 0 ? std::string("the file contains a NUL byte (\\0) here; compose files are text")
+                                : fmt::format("invalid UTF-8 byte 0x{:02X}; compose files are UTF-8 text", byte));
     return std::nullopt;
   }
   TreeBuilder builder(source, diagnostics);
@@ -345,9 +369,10 @@ std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& so
   } catch (const AliasCycle& cycle) {
     diagnostics.error(cycle.location, cycle.path,
                       "an alias refers to a mapping or list that contains it; anchors cannot nest themselves");
+  } catch (const TooDeep& deep) {
+    diagnostics.error(deep.location, deep.path, too_deep_message(max_nesting_depth, " once aliases are expanded"));
   } catch (const YAML::DeepRecursion& error) {
-    diagnostics.error(builder.location_of(error.mark), "",
-                      fmt::format("values nested more than {} levels deep; a compose file never needs that", error.depth()));
+    diagnostics.error(builder.location_of(error.mark), "", too_deep_message(static_cast<std::size_t>(error.depth()), ""));
   } catch (const YAML::Exception& error) {
     diagnostics.error(builder.location_of(error.mark), "", describe_parser_error(error.msg));
   }

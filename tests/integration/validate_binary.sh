@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real stackup binary on real files: exit codes, output on stdout, and the environment it reads.
 set -euo pipefail
-stackup=$1
+stackup=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # absolute: the checks below change directory
 root=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -56,4 +56,52 @@ secrets:
 YAML
 out=$(cd "$work" && CANARY_TOKEN=canary-3f9a1c "$stackup" config -c env-secret.yml 2>&1)
 grep -q "canary-3f9a1c" <<<"$out" && fail "config printed a secret value"
+# Only regular files are read: /dev/zero and a FIFO no one writes to are refused at once (exit 2).
+mkfifo "$work/fifo.yaml"
+for file in /dev/zero "$work/fifo.yaml"; do
+  set +e
+  out=$(cd "$work" && timeout 10 "$stackup" validate -c "$file" 2>&1); code=$?
+  set -e
+  [ "$code" -eq 2 ] || fail "$file: exit $code, want 2"
+  grep -qxF "error: cannot read compose file $file: is not a regular file" <<<"$out" || fail "unexpected output: $out"
+done
+
+# A label stackup uses to find its own objects cannot come from a compose file: `down` would trust it.
+cat > "$work/labels.yml" <<'YAML'
+services:
+  web:
+    image: nginx
+    labels: {com.stackup.secrets-directory: /etc}
+YAML
+set +e
+out=$(cd "$work" && "$stackup" validate -c labels.yml 2>&1); code=$?
+set -e
+[ "$code" -eq 1 ] || fail "reserved label: exit $code, want 1"
+grep -qF 'labels.yml:4:14: error: services.web.labels: label com.stackup.secrets-directory is reserved' <<<"$out" \
+  || fail "unexpected output: $out"
+
+# Hostile nesting is an error, not a crash: 20,000 nested ${A:-...} and 100,000 nested [.
+python3 - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+with open(f"{work}/deep-interpolation.yml", "w") as out:
+    out.write('services:\n  web:\n    image: "' + "${A:-" * 20000 + "nginx" + "}" * 20000 + '"\n')
+with open(f"{work}/deep-yaml.yml", "w") as out:
+    out.write("services:\n  web:\n    image: " + "[" * 100000 + "\n")
+PY
+for file in deep-interpolation.yml deep-yaml.yml; do
+  set +e
+  out=$(cd "$work" && "$stackup" validate -c "$file" 2>&1); code=$?
+  set -e
+  [ "$code" -eq 1 ] || fail "$file: exit $code, want 1: $out"
+  grep -qF "levels deep" <<<"$out" || fail "unexpected output: $out"
+done
+
+# An empty environment secret is a warning, and an error with --strict.
+set +e
+out=$(cd "$work" && CANARY_TOKEN= "$stackup" validate --strict -c env-secret.yml 2>&1); code=$?
+set -e
+[ "$code" -eq 1 ] || fail "empty environment secret: exit $code, want 1"
+grep -qF 'error: secrets.token.environment: environment variable "CANARY_TOKEN" is empty' <<<"$out" \
+  || fail "unexpected output: $out"
 echo "validate_binary: ok"

@@ -55,5 +55,15 @@ TEST(EnvFile, BadLinesAreReportedWithTheirLine) {
                 ".env:2:1: error: expected NAME=VALUE (names use letters, digits, '_', '.' and '-')"});
 }
 
+TEST(EnvFile, DeeplyNestedValuesAreReportedWithTheirLine) {
+  std::string deep;
+  for (int i = 0; i < 20'000; ++i) deep += "${UNSET:-";
+  base::Diagnostics diagnostics;
+  load_env("GOOD=1\nDEEP=" + deep + "x" + std::string(20'000, '}') + "\n", {}, diagnostics);
+  EXPECT_EQ(headlines(diagnostics),
+            std::vector<std::string>{
+                ".env:2:1: error: DEEP: ${...} nested more than 64 levels deep; no file needs that"});
+}
+
 }  // namespace
 }  // namespace stackup::testing

@@ -74,6 +74,35 @@ TEST(Substitute, UnsetVariablesAreCollectedButNotThoseInUnusedDefaults) {
   EXPECT_THAT(unset, ::testing::ElementsAre("NOPE"));
 }
 
+// ${A:-${A:-...x...}} nested `levels` deep.
+std::string nested_defaults(std::size_t levels) {
+  std::string text;
+  for (std::size_t i = 0; i < levels; ++i) text += "${UNSET:-";
+  return text + "x" + std::string(levels, '}');
+}
+
+TEST(Substitute, NestingIsBoundedInsteadOfOverflowingTheStack) {
+  std::set<std::string, std::less<>> unset;
+  EXPECT_EQ(compose::substitute(nested_defaults(64), sample_environment(), unset), "x");
+  for (const std::size_t levels : {65, 20'000}) {
+    const auto result = compose::substitute(nested_defaults(levels), sample_environment(), unset);
+    ASSERT_FALSE(result) << levels;
+    EXPECT_EQ(result.error().kind, compose::TemplateError::Kind::too_deep) << levels;
+  }
+}
+
+TEST(Interpolator, ReportsTooDeepNestingAtTheValue) {
+  const auto source = std::make_shared<const base::SourceFile>(
+      base::SourceFile{"f.yml", "services:\n  web:\n    image: \"" + nested_defaults(20'000) + "\"\n"});
+  base::Diagnostics diagnostics;
+  auto root = compose::parse_yaml(source, diagnostics);
+  ASSERT_TRUE(root);
+  compose::Interpolator(compose::Environment{}, diagnostics).run(*root);
+  EXPECT_THAT(headlines(diagnostics),
+              ::testing::ElementsAre("f.yml:3:12: error: services.web.image: ${...} nested more than 64 levels deep; no "
+                                     "file needs that"));
+}
+
 TEST(Interpolator, WarnsOncePerVariableAndLeavesKeysAlone) {
   const auto source = std::make_shared<const base::SourceFile>(
       base::SourceFile{"f.yml", "${KEY}: $NOPE\nother: ${NOPE}\nempty: $NOPE\n"});

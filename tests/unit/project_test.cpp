@@ -2,12 +2,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
 #include "test_helpers.hpp"
 
 namespace stackup::testing {
 namespace {
 
 using ::testing::ElementsAre;
+namespace fs = std::filesystem;
 
 constexpr const char* minimal = "services:\n  web:\n    image: nginx\n";
 
@@ -128,6 +136,125 @@ TEST(Project, StrictChecksEmptyDirectoryAndOversizedSecretFiles) {
   largest.file("compose.yaml", with_file_secret).file("token.txt", std::string(511999, 'x'));
   largest.options.strict = true;
   EXPECT_TRUE(largest.load().diagnostics.empty());
+}
+
+constexpr const char* with_environment_secret =
+    "services:\n  web:\n    image: nginx\n    secrets: [token]\nsecrets:\n  token:\n    environment: TOKEN\n";
+
+TEST(Project, EnvironmentSecretsAreCheckedLikeSecretFiles) {
+  for (const auto& [value, message] : std::vector<std::pair<std::optional<std::string>, std::string>>{
+           {std::nullopt, "environment variable \"TOKEN\" is not set"},
+           {"", "environment variable \"TOKEN\" is empty; a secret holds 1 to 511999 bytes"},
+           {std::string(512000, 'x'),
+            "environment variable \"TOKEN\" is 512000 bytes; a secret must be smaller than 512000 bytes"},
+       }) {
+    MemoryProject project;
+    project.file("compose.yaml", with_environment_secret);
+    if (value) project.options.environment.set("TOKEN", *value);
+    EXPECT_THAT(headlines(project.load().diagnostics),
+                ElementsAre("compose.yaml:7:18: warning: secrets.token.environment: " + message + " (an error with --strict)"));
+    project.options.strict = true;
+    const auto loaded = project.load();
+    EXPECT_FALSE(loaded.project);
+    EXPECT_THAT(headlines(loaded.diagnostics), ElementsAre("compose.yaml:7:18: error: secrets.token.environment: " + message));
+  }
+  MemoryProject largest;
+  largest.file("compose.yaml", with_environment_secret);
+  largest.options.environment.set("TOKEN", std::string(511999, 'x'));
+  largest.options.strict = true;
+  EXPECT_TRUE(largest.load().diagnostics.empty());
+}
+
+TEST(Project, AnEmptyEnvironmentConfigIsFine) {
+  MemoryProject project;
+  project.file("compose.yaml",
+               "services:\n  web:\n    image: nginx\n    configs: [motd]\nconfigs:\n  motd:\n    environment: MOTD\n");
+  project.options.environment.set("MOTD", "");
+  project.options.strict = true;
+  EXPECT_TRUE(project.load().diagnostics.empty());
+}
+
+// A directory on disk for the tests that need real files: FIFOs, devices, sparse files.
+class DiskDirectory {
+ public:
+  DiskDirectory() {
+    std::string pattern = (fs::temp_directory_path() / "stackup-project-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~DiskDirectory() { fs::remove_all(path_); }
+  DiskDirectory(const DiskDirectory&) = delete;
+  DiskDirectory& operator=(const DiskDirectory&) = delete;
+  [[nodiscard]] std::string path(const std::string& name) const { return (fs::path(path_) / name).string(); }
+  std::string file(const std::string& name, const std::string& content) const {
+    std::ofstream(path(name), std::ios::binary) << content;
+    return path(name);
+  }
+  std::string fifo(const std::string& name) const {
+    EXPECT_EQ(::mkfifo(path(name).c_str(), 0600), 0);
+    return path(name);
+  }
+  // A file of `size` bytes that takes no room on disk.
+  std::string sparse(const std::string& name, std::uintmax_t size) const {
+    file(name, "");
+    fs::resize_file(path(name), size);
+    return path(name);
+  }
+  [[nodiscard]] const std::string& root() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(DiskFileSystem, ReadsRegularFilesOnly) {
+  const DiskDirectory directory;
+  const compose::DiskFileSystem files;
+  EXPECT_EQ(files.read(directory.file("compose.yaml", "services: {}\n")), "services: {}\n");
+  // A FIFO that no one writes to is refused at once, not waited on.
+  EXPECT_EQ(files.read(directory.fifo("fifo")).error().message, "is not a regular file");
+  EXPECT_EQ(files.read("/dev/zero").error().message, "is not a regular file");
+  EXPECT_EQ(files.read(directory.root()).error().message, "is a directory, not a regular file");
+  EXPECT_EQ(files.read(directory.path("missing")).error().message, "No such file or directory");
+}
+
+TEST(DiskFileSystem, ReadsAtMost64MiB) {
+  const DiskDirectory directory;
+  const compose::DiskFileSystem files;
+  EXPECT_EQ(files.read(directory.sparse("largest", compose::max_text_file_size))->size(), compose::max_text_file_size);
+  EXPECT_EQ(files.read(directory.sparse("too-large", compose::max_text_file_size + 1)).error().message,
+            "is larger than 64 MiB; compose and env files are text, and stackup reads at most 64 MiB of one");
+}
+
+TEST(DiskFileSystem, StatusTellsRegularFilesFromOthers) {
+  const DiskDirectory directory;
+  const compose::DiskFileSystem files;
+  const auto regular = files.status(directory.file("token", "x"));
+  EXPECT_TRUE(regular.exists && regular.readable && !regular.is_directory && !regular.is_special);
+  EXPECT_EQ(regular.size, 1u);
+  EXPECT_TRUE(files.status(directory.fifo("fifo")).is_special);
+  EXPECT_TRUE(files.status("/dev/zero").is_special);
+  EXPECT_FALSE(files.status(directory.root()).is_special);
+  EXPECT_FALSE(files.status(directory.path("missing")).exists);
+}
+
+TEST(Project, FilesThatAreNotRegularAreRefusedWithoutReadingThem) {
+  const DiskDirectory directory;
+  directory.file("compose.yaml", with_file_secret);
+  directory.fifo("token.txt");
+  directory.fifo("fifo.env");
+  compose::LoadOptions options;
+  options.working_directory = directory.root();
+  options.files = {"/dev/zero"};
+  auto loaded = compose::load_project(options, compose::DiskFileSystem{});
+  EXPECT_TRUE(loaded.unreadable);
+  EXPECT_THAT(headlines(loaded.diagnostics), ElementsAre("error: cannot read compose file /dev/zero: is not a regular file"));
+
+  options.files = {"compose.yaml"};
+  options.env_files = {"fifo.env"};
+  loaded = compose::load_project(options, compose::DiskFileSystem{});
+  EXPECT_THAT(headlines(loaded.diagnostics),
+              ElementsAre("error: cannot read env file fifo.env: is not a regular file",
+                          "compose.yaml:7:11: warning: secrets.token.file: secret file ./token.txt is not a regular file "
+                          "(an error with --strict)"));
 }
 
 TEST(Project, ReportsErrorsFromEveryFileAtOnce) {

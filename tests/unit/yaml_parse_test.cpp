@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "compose/yaml_parse.hpp"
 #include "test_helpers.hpp"
 
@@ -90,6 +92,46 @@ TEST(YamlParse, BillionLaughsIsRefusedWithoutExpansion) {
   EXPECT_FALSE(parsed.root);
   ASSERT_EQ(parsed.diagnostics.all().size(), 1u);
   EXPECT_THAT(parsed.diagnostics.all()[0].message, ::testing::StartsWith("too many aliases: expanding them would create"));
+}
+
+TEST(YamlParse, ANulByteIsNamedAtItsPlace) {
+  const auto parsed = parse(std::string("services:\n  web:\n    image: ng\0inx\n", 34));
+  EXPECT_FALSE(parsed.root);
+  EXPECT_THAT(headlines(parsed.diagnostics),
+              ::testing::ElementsAre("f.yml:3:14: error: the file contains a NUL byte (\\0) here; compose files are text"));
+  // The excerpt shows the byte as '?', so the caret lines up and no NUL reaches the terminal.
+  EXPECT_EQ(base::render_text(parsed.diagnostics.all()[0]),
+            "f.yml:3:14: error: the file contains a NUL byte (\\0) here; compose files are text\n"
+            "      image: ng?inx\n"
+            "               ^");
+}
+
+TEST(YamlParse, DeepNestingIsRefusedWithoutOverflowingTheStack) {
+  for (const char* open : {"[", "{"}) {
+    std::string text = "a: ";
+    for (int i = 0; i < 100'000; ++i) text += open;
+    const auto parsed = parse(text);
+    EXPECT_FALSE(parsed.root) << open;
+    ASSERT_EQ(parsed.diagnostics.all().size(), 1u) << open;
+    EXPECT_EQ(parsed.diagnostics.all()[0].message,
+              "values nested 500 or more levels deep; a compose file never needs that");
+  }
+}
+
+// An anchor nested 490 lists deep (yaml-cpp's bound is 500), then an alias to it nested `levels` deep.
+std::string deep_alias(int levels) {
+  return fmt::format("a1: &a1 {}x{}\na2: {}*a1{}\n", std::string(490, '['), std::string(490, ']'),
+                     std::string(static_cast<std::size_t>(levels), '['), std::string(static_cast<std::size_t>(levels), ']'));
+}
+
+TEST(YamlParse, AliasesCannotNestValuesDeeperThanTheParserWould) {
+  // The root, 7 lists, then the anchor's 490 lists and its scalar: 499 levels.
+  EXPECT_TRUE(parse(deep_alias(7)).diagnostics.empty());
+  const auto parsed = parse(deep_alias(8));
+  EXPECT_FALSE(parsed.root);
+  EXPECT_THAT(headlines(parsed.diagnostics),
+              ::testing::ElementsAre("f.yml:2:13: error: a2[0][0][0][0][0][0][0]: values nested 500 or more levels deep "
+                                     "once aliases are expanded; a compose file never needs that"));
 }
 
 TEST(YamlParse, EmptyDocumentIsNull) {
