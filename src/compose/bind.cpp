@@ -62,12 +62,19 @@ std::vector<FileReference> references_of(const Node* list) {
     reference.location = item.location;
     reference.source = text_of(item.find("source"));
     reference.target = text_of(item.find("target"));
-    if (const Node* uid = item.find("uid")) reference.uid = text_of(uid);
-    if (const Node* gid = item.find("gid")) reference.gid = text_of(gid);
+    // Validated already (semantic): an id that does not parse leaves the default, and the project is invalid.
+    if (const Node* uid = item.find("uid")) reference.uid = parse_id(text_of(uid)).value_or(0);
+    if (const Node* gid = item.find("gid")) reference.gid = parse_id(text_of(gid)).value_or(0);
     reference.mode = mode_of(item.find("mode"));
     references.push_back(std::move(reference));
   }
   return references;
+}
+
+DependencyCondition condition_of(std::string_view text) {
+  if (text == "service_healthy") return DependencyCondition::healthy;
+  if (text == "service_completed_successfully") return DependencyCondition::completed_successfully;
+  return DependencyCondition::started;
 }
 
 std::vector<Dependency> dependencies_of(const Node* node) {
@@ -76,7 +83,7 @@ std::vector<Dependency> dependencies_of(const Node* node) {
   const Node mapping = list_or_dict_to_mapping(*node);
   for (const auto& entry : mapping.entries) {
     Dependency dependency{entry.key};
-    if (const Node* condition = entry.value.find("condition")) dependency.condition = text_of(condition);
+    if (const Node* condition = entry.value.find("condition")) dependency.condition = condition_of(text_of(condition));
     dependency.restart = is_true(entry.value.find("restart"));
     if (const Node* required = entry.value.find("required")) dependency.required = is_true(required);
     dependencies.push_back(std::move(dependency));

@@ -53,15 +53,24 @@ VolumeMount volume_of(const Node& item) {
   return mount;
 }
 
+// The typed values: semantic has reported any that does not parse, so none reaches a valid project.
+std::optional<std::chrono::nanoseconds> duration_of(const Node* node) {
+  return node && !node->is_null() ? parse_duration(text_of(node)) : std::nullopt;
+}
+
+std::optional<std::int64_t> bytes_of(const Node* node) {
+  return node && !node->is_null() ? parse_bytes(text_of(node)) : std::nullopt;
+}
+
 Healthcheck healthcheck_of(const Node& node) {
   Healthcheck check;
   if (const Node* test = node.find("test")) {
     check.test = test->is_scalar() ? std::vector<std::string>{"CMD-SHELL", test->scalar} : strings_of(*test);
   }
   if (const Node* disable = node.find("disable"); disable && resolve_scalar(*disable).boolean) check.test = {"NONE"};
-  check.interval = text_of(node.find("interval"));
-  check.timeout = text_of(node.find("timeout"));
-  check.start_period = text_of(node.find("start_period"));
+  check.interval = duration_of(node.find("interval"));
+  check.timeout = duration_of(node.find("timeout"));
+  check.start_period = duration_of(node.find("start_period"));
   if (const Node* retries = node.find("retries")) check.retries = static_cast<int>(resolve_scalar(*retries).integer);
   return check;
 }
@@ -140,9 +149,9 @@ void bind_runtime_fields(const Node& node, Service& service) {
   service.user = text_of(node.find("user"));
   service.working_dir = text_of(node.find("working_dir"));
   service.hostname = text_of(node.find("hostname"));
-  service.restart = text_of(node.find("restart"));
+  if (const Node* restart = node.find("restart")) service.restart = parse_restart(text_of(restart));
   service.stop_signal = text_of(node.find("stop_signal"));
-  service.stop_grace_period = text_of(node.find("stop_grace_period"));
+  service.stop_grace_period = duration_of(node.find("stop_grace_period"));
   service.read_only = node.find("read_only") && resolve_scalar(*node.find("read_only")).boolean;
   service.init = node.find("init") && resolve_scalar(*node.find("init")).boolean;
   if (const Node* ports = node.find("ports")) {
@@ -171,8 +180,8 @@ void bind_runtime_fields(const Node& node, Service& service) {
   if (service.networks.empty()) service.networks.push_back({"default", {}});
   if (const Node* limits = node.find("deploy") ? node.find("deploy")->find("resources") : nullptr) {
     if (const Node* limit = limits->find("limits")) {
-      service.cpus_limit = text_of(limit->find("cpus"));
-      service.memory_limit = text_of(limit->find("memory"));
+      if (const Node* cpus = limit->find("cpus")) service.nano_cpus_limit = parse_nano_cpus(text_of(cpus));
+      service.memory_limit = bytes_of(limit->find("memory"));
     }
   }
   for (const auto& entry : node.entries) {

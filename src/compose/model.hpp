@@ -9,6 +9,7 @@
 
 #include "base/source.hpp"
 #include "compose/node.hpp"
+#include "compose/units.hpp"
 
 namespace stackup::compose {
 
@@ -39,17 +40,19 @@ struct SecretDefinition {
 struct FileReference {
   std::string source;
   std::string target;  // as written, or the source; relative targets land under /run/secrets
-  std::string uid = "0";
-  std::string gid = "0";
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
   std::uint32_t mode = default_secret_mode;
   base::Location location;
 
   [[nodiscard]] std::string mount_path() const;
 };
 
+enum class DependencyCondition { started, healthy, completed_successfully };
+
 struct Dependency {
   std::string service;
-  std::string condition = "service_started";
+  DependencyCondition condition = DependencyCondition::started;
   bool restart = false;
   bool required = true;
 };
@@ -70,7 +73,7 @@ struct VolumeMount {
 
 struct Healthcheck {
   std::vector<std::string> test;  // ["CMD", ...], ["CMD-SHELL", "..."] or ["NONE"]
-  std::string interval, timeout, start_period;
+  std::optional<std::chrono::nanoseconds> interval, timeout, start_period;
   int retries = 0;
 };
 
@@ -94,7 +97,9 @@ struct Service {
   std::map<std::string, std::optional<std::string>> environment;  // no value: taken from stackup's environment
   std::vector<std::string> env_files;                              // absolute; read at deploy time
   std::map<std::string, std::string> labels;
-  std::string user, working_dir, hostname, restart, stop_signal, stop_grace_period;
+  std::string user, working_dir, hostname, stop_signal;
+  std::optional<RestartPolicy> restart;
+  std::optional<std::chrono::nanoseconds> stop_grace_period;
   std::vector<PortMapping> ports;
   std::vector<std::string> expose;
   std::vector<VolumeMount> volumes;
@@ -102,7 +107,7 @@ struct Service {
   std::optional<Healthcheck> healthcheck;
   bool read_only = false;
   bool init = false;
-  std::string cpus_limit, memory_limit;  // deploy.resources.limits
+  std::optional<std::int64_t> nano_cpus_limit, memory_limit;  // deploy.resources.limits (memory in bytes)
   std::vector<std::string> ignored_fields;  // present but not honoured by the local orchestrator
   base::Location location;
 };

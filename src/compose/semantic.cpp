@@ -15,6 +15,7 @@
 #include "base/docker_names.hpp"
 #include "compose/model.hpp"
 #include "compose/path.hpp"
+#include "compose/units.hpp"
 
 namespace stackup::compose {
 namespace {
@@ -575,7 +576,54 @@ void check_dependency_cycles(const SemanticContext& context) {
   }
 }
 
+// --- values with a syntax of their own: parsed by units.hpp, as binding will ---------------------
+
+void refuse_value(const Match& match, const RuleContext& context, std::string_view kind, std::string_view forms) {
+  context.diagnostics.error(match.node.location, match.path, fmt::format("\"{}\" is not {}; {}", match.node.scalar, kind, forms));
+}
+
+void check_duration(const Match& match, const RuleContext& context) {
+  // A bare number is the schema's to report: durations are strings there.
+  if (match.node.is_scalar() && resolve_scalar(match.node).type == ScalarType::string && !parse_duration(match.node.scalar)) {
+    refuse_value(match, context, "a duration", duration_forms);
+  }
+}
+
+void check_bytes(const Match& match, const RuleContext& context) {
+  if (match.node.is_scalar() && !match.node.is_null() && !parse_bytes(match.node.scalar)) {
+    refuse_value(match, context, "a size", bytes_forms);
+  }
+}
+
+void check_cpus(const Match& match, const RuleContext& context) {
+  if (match.node.is_scalar() && !match.node.is_null() && !parse_nano_cpus(match.node.scalar)) {
+    refuse_value(match, context, "a number of CPUs", cpus_forms);
+  }
+}
+
+void check_restart(const Match& match, const RuleContext& context) {
+  if (match.node.is_scalar() && !match.node.is_null() && !parse_restart(match.node.scalar)) {
+    refuse_value(match, context, "a restart policy", restart_forms);
+  }
+}
+
 constexpr Rule rules[] = {
+    {"services.*.stop_grace_period", check_duration},
+    {"services.*.healthcheck.interval", check_duration},
+    {"services.*.healthcheck.timeout", check_duration},
+    {"services.*.healthcheck.start_period", check_duration},
+    {"services.*.healthcheck.start_interval", check_duration},
+    {"services.*.deploy.restart_policy.delay", check_duration},
+    {"services.*.deploy.restart_policy.window", check_duration},
+    {"services.*.deploy.update_config.delay", check_duration},
+    {"services.*.deploy.update_config.monitor", check_duration},
+    {"services.*.deploy.rollback_config.delay", check_duration},
+    {"services.*.deploy.rollback_config.monitor", check_duration},
+    {"services.*.deploy.resources.limits.memory", check_bytes},
+    {"services.*.deploy.resources.reservations.memory", check_bytes},
+    {"services.*.deploy.resources.limits.cpus", check_cpus},
+    {"services.*.deploy.resources.reservations.cpus", check_cpus},
+    {"services.*.restart", check_restart},
     {"secrets.*", check_secret_definition},
     {"configs.*", check_config_definition},
     {"networks.*", check_network_or_volume},

@@ -37,9 +37,9 @@ Json environment_of(const compose::Service& service, const compose::Environment&
 
 Json healthcheck_of(const compose::Healthcheck& check) {
   Json json{{"Test", check.test}};
-  if (!check.interval.empty()) json["Interval"] = parse_duration(check.interval);
-  if (!check.timeout.empty()) json["Timeout"] = parse_duration(check.timeout);
-  if (!check.start_period.empty()) json["StartPeriod"] = parse_duration(check.start_period);
+  if (check.interval) json["Interval"] = check.interval->count();
+  if (check.timeout) json["Timeout"] = check.timeout->count();
+  if (check.start_period) json["StartPeriod"] = check.start_period->count();
   if (check.retries > 0) json["Retries"] = check.retries;
   return json;
 }
@@ -64,33 +64,6 @@ std::string volume_name(const compose::Project& project, const std::string& stac
   }
   if (const auto it = project.volumes.find(key); it != project.volumes.end() && it->second.external) return key;
   return stack + "_" + key;
-}
-
-std::int64_t parse_duration(std::string_view text) {
-  double total = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t end = i;
-    while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.')) ++end;
-    const double number = std::atof(std::string(text.substr(i, end - i)).c_str());
-    std::size_t unit_end = end;
-    while (unit_end < text.size() && std::isalpha(static_cast<unsigned char>(text[unit_end]))) ++unit_end;
-    const auto unit = text.substr(end, unit_end - end);
-    const double scale = unit == "h" ? 3600e9 : unit == "m" ? 60e9 : unit == "ms" ? 1e6 : unit == "us" ? 1e3 : unit == "ns" ? 1 : 1e9;
-    total += number * scale;
-    if (unit_end == i) break;
-    i = unit_end;
-  }
-  return static_cast<std::int64_t>(std::llround(total));
-}
-
-std::int64_t parse_bytes(std::string_view text) {
-  std::size_t end = 0;
-  while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.')) ++end;
-  const double number = std::atof(std::string(text.substr(0, end)).c_str());
-  const char unit = end < text.size() ? static_cast<char>(std::tolower(static_cast<unsigned char>(text[end]))) : 'b';
-  const double scale = unit == 'k' ? 1024.0 : unit == 'm' ? 1024.0 * 1024 : unit == 'g' ? 1024.0 * 1024 * 1024 : 1.0;
-  return static_cast<std::int64_t>(number * scale);
 }
 
 std::string config_mount_path(const compose::FileReference& reference) {
@@ -120,8 +93,8 @@ ContainerPlan plan_container(const compose::Project& project, const compose::Ser
   if (!service.working_dir.empty()) config["WorkingDir"] = service.working_dir;
   if (!service.hostname.empty()) config["Hostname"] = service.hostname;
   if (!service.stop_signal.empty()) config["StopSignal"] = service.stop_signal;
-  if (!service.stop_grace_period.empty()) {
-    config["StopTimeout"] = std::max<std::int64_t>(1, parse_duration(service.stop_grace_period) / 1000000000);
+  if (service.stop_grace_period) {
+    config["StopTimeout"] = std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(*service.stop_grace_period).count());
   }
   if (service.healthcheck) config["Healthcheck"] = healthcheck_of(*service.healthcheck);
 
@@ -153,16 +126,15 @@ ContainerPlan plan_container(const compose::Project& project, const compose::Ser
     host["Mounts"].push_back(
         {{"Type", "bind"}, {"Source", definition->second.file}, {"Target", config_mount_path(reference)}, {"ReadOnly", true}});
   }
-  if (!service.restart.empty()) {
-    const auto colon = service.restart.find(':');
-    Json policy{{"Name", service.restart.substr(0, colon)}};
-    if (colon != std::string::npos) policy["MaximumRetryCount"] = std::atoi(service.restart.substr(colon + 1).c_str());
+  if (service.restart) {
+    Json policy{{"Name", service.restart->name}};
+    if (service.restart->maximum_retries > 0) policy["MaximumRetryCount"] = service.restart->maximum_retries;
     host["RestartPolicy"] = policy;
   }
   if (service.read_only) host["ReadonlyRootfs"] = true;
   if (service.init) host["Init"] = true;
-  if (!service.cpus_limit.empty()) host["NanoCpus"] = static_cast<std::int64_t>(std::atof(service.cpus_limit.c_str()) * 1e9);
-  if (!service.memory_limit.empty()) host["Memory"] = parse_bytes(service.memory_limit);
+  if (service.nano_cpus_limit) host["NanoCpus"] = *service.nano_cpus_limit;
+  if (service.memory_limit) host["Memory"] = *service.memory_limit;
 
   // The first network at create time; the others are connected before the container starts.
   const auto& first = service.networks.front();

@@ -43,10 +43,6 @@ std::string container_name(const std::string& stack, const std::string& service,
 std::string network_name(const compose::Project& project, const std::string& stack, const std::string& key);
 std::string volume_name(const compose::Project& project, const std::string& stack, const std::string& key);
 
-// Durations like "1m30s" or "500ms" in nanoseconds; sizes like "128M" in bytes.
-std::int64_t parse_duration(std::string_view text);
-std::int64_t parse_bytes(std::string_view text);
-
 // Where a config is mounted: its target, absolute (relative ones are under /), else /<key>.
 std::string config_mount_path(const compose::FileReference& reference);
 

@@ -3,7 +3,6 @@
 // a failure or an interrupt undoes exactly what this deploy did.
 #include <fmt/format.h>
 
-#include <charconv>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -17,16 +16,6 @@ namespace stackup::deploy {
 namespace {
 
 std::string random_token() { return store::crypto::to_hex(store::crypto::random_bytes(6)); }
-
-// A uid or gid; validation has bounded them already, so a failure here names a value that bypassed it.
-base::Result<std::uint32_t> numeric_id(const std::string& text, std::string_view what, const std::string& source) {
-  std::uint32_t id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc{} || end != text.data() + text.size() || id == 4294967295u) {
-    return base::fail(fmt::format("\"{}\": {} {} is not a number from 0 to 4294967294", source, what, text));
-  }
-  return id;
-}
 
 // Everything one deploy changes, so a failure can undo it and a success can finish it.
 struct Journal {
@@ -156,7 +145,7 @@ class LocalApply {
 
   base::Result<void> wait_for_dependencies(const compose::Service& service) {
     for (const auto& dependency : service.depends_on) {
-      if (dependency.condition == "service_started") continue;
+      if (dependency.condition == compose::DependencyCondition::started) continue;
       const auto* other = inputs_.project.find_service(dependency.service);
       if (!other) continue;
       for (int number = 1; number <= other->replicas; ++number) {
@@ -166,14 +155,15 @@ class LocalApply {
     return {};
   }
 
-  base::Result<void> wait_for(const std::string& name, const std::string& condition) {
-    progress_.update("Container " + name, condition == "service_healthy" ? "Waiting to be healthy" : "Waiting to complete");
+  base::Result<void> wait_for(const std::string& name, compose::DependencyCondition condition) {
+    const bool healthy = condition == compose::DependencyCondition::healthy;
+    progress_.update("Container " + name, healthy ? "Waiting to be healthy" : "Waiting to complete");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
     while (std::chrono::steady_clock::now() < deadline) {
       if (auto ok = check_interrupted(); !ok) return ok;
       auto state = engine_.inspect_container(name);
       if (!state) return base::fail(state.error().message);
-      if (condition == "service_healthy") {
+      if (healthy) {
         if (state->health == "healthy") return {};
         if (state->health == "unhealthy") return base::fail(fmt::format("container {} is unhealthy", name));
         if (state->health.empty()) return base::fail(fmt::format("container {} has no healthcheck to wait for", name));
@@ -183,7 +173,8 @@ class LocalApply {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
-    return base::fail(fmt::format("timed out waiting for container {} ({})", name, condition));
+    return base::fail(fmt::format("timed out waiting for container {} ({})", name,
+                                  healthy ? "service_healthy" : "service_completed_successfully"));
   }
 
   // Runs on a worker thread: shared state is touched under lock_ only.
@@ -202,28 +193,22 @@ class LocalApply {
   }
 
   // The files a container's secrets directory holds: its secrets, then its materialized configs.
-  base::Result<std::vector<SecretFile>> files_of(const ContainerStep& step) {
+  std::vector<SecretFile> files_of(const ContainerStep& step) {
     const auto& service = *step.service;
     const auto& plan = step.container;
     std::vector<SecretFile> files;
-    auto add = [&](const SecretMount& mount, const compose::FileReference& reference,
-                   const base::SecretBytes& value) -> base::Result<void> {
-      const auto uid = numeric_id(reference.uid, "uid", reference.source);
-      const auto gid = numeric_id(reference.gid, "gid", reference.source);
-      if (!uid || !gid) return std::unexpected(uid ? gid.error() : uid.error());
-      files.push_back({mount.file_name, &value, *uid, *gid, static_cast<mode_t>(reference.mode)});
-      return {};
+    auto add = [&](const SecretMount& mount, const compose::FileReference& reference, const base::SecretBytes& value) {
+      files.push_back({mount.file_name, &value, reference.uid, reference.gid, static_cast<mode_t>(reference.mode)});
     };
     for (std::size_t i = 0; i < plan.secrets.size(); ++i) {
       const auto& reference = service.secrets[i];
-      if (auto ok = add(plan.secrets[i], reference, inputs_.secrets.at(reference.source).value); !ok) return std::unexpected(ok.error());
+      add(plan.secrets[i], reference, inputs_.secrets.at(reference.source).value);
     }
     // plan.configs holds the materialized configs in the service's order, file-backed ones left out.
     auto mount = plan.configs.begin();
     for (const auto& reference : service.configs) {
       const auto it = inputs_.configs.find(reference.source);
-      if (it == inputs_.configs.end()) continue;
-      if (auto ok = add(*mount++, reference, it->second.value); !ok) return std::unexpected(ok.error());
+      if (it != inputs_.configs.end()) add(*mount++, reference, it->second.value);
     }
     return files;
   }
@@ -232,10 +217,9 @@ class LocalApply {
     const auto& plan = step.container;
     const auto* old = step.existing ? &*step.existing : nullptr;
     const auto directory = new_secrets_directory_name(plan.name);
-    auto files = files_of(step);
-    if (!files) return std::unexpected(files.error());
-    if (!files->empty()) {
-      if (auto ok = secret_files_.materialize(stack_, directory, *files); !ok) return ok;
+    const auto files = files_of(step);
+    if (!files.empty()) {
+      if (auto ok = secret_files_.materialize(stack_, directory, files); !ok) return ok;
       const std::lock_guard lock(lock_);
       journal_.materialized.push_back(directory);
     }

@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "test_helpers.hpp"
 
 namespace stackup::testing {
@@ -34,10 +36,47 @@ secrets:
   EXPECT_EQ(secrets[0].mount_path(), "/run/secrets/site_key");
   EXPECT_EQ(secrets[0].mode, 0444u);
   EXPECT_EQ(secrets[1].mount_path(), "/etc/ssl/site.crt");
-  EXPECT_EQ(secrets[1].uid, "101");
+  EXPECT_EQ(secrets[1].uid, 101u);
   EXPECT_EQ(secrets[1].mode, 0400u);
   EXPECT_EQ(project.secrets.at("site_key").file, "/project/site.key");
   EXPECT_EQ(project.secrets.at("site_key").object_name(project.name), "project_site_key");
+}
+
+TEST(Loader, ReservedLabelsAreRefusedAfterInterpolation) {
+  MemoryProject project;
+  project.file("compose.yaml",
+               "services:\n  web:\n    image: nginx\n    deploy:\n      labels:\n        - ${KEY}=/etc\n");
+  project.options.environment.set("KEY", "com.stackup.secrets-directory");
+  const auto loaded = project.load();
+  EXPECT_FALSE(loaded.project);
+  EXPECT_THAT(headlines(loaded.diagnostics),
+              ElementsAre("compose.yaml:6:11: error: services.web.deploy.labels: label com.stackup.secrets-directory is "
+                          "reserved: stackup sets it to find and manage its own objects; remove it"));
+}
+
+TEST(Loader, DeeplyNestedInterpolationIsAnErrorNotACrash) {
+  std::string deep;
+  for (int i = 0; i < 20'000; ++i) deep += "${A:-";
+  const auto loaded = load_text("services:\n  web:\n    image: \"" + deep + "nginx" + std::string(20'000, '}') + "\"\n");
+  EXPECT_THAT(headlines(loaded.diagnostics),
+              ElementsAre("compose.yaml:3:12: error: services.web.image: ${...} nested more than 64 levels deep; no file "
+                          "needs that"));
+}
+
+TEST(Loader, AliasesNestingAliasesAreAnErrorNotACrash) {
+  // Each anchor nests the previous one 400 lists deeper: a shallow document to yaml-cpp, a tree 40,000
+  // levels deep once expanded. The comment raises the alias budget, which grows with the file's size.
+  std::string text = "services:\n  web:\n    image: nginx\nx-a0: &a0 x\n";
+  for (int i = 1; i < 100; ++i) {
+    text += fmt::format("x-a{}: &a{} {}*a{}{}\n", i, i, std::string(400, '['), i - 1, std::string(400, ']'));
+  }
+  text += "#" + std::string(1'000'000, 'p') + "\n";
+  const auto loaded = load_text(text);
+  EXPECT_FALSE(loaded.project);
+  ASSERT_EQ(loaded.diagnostics.all().size(), 1u);
+  EXPECT_EQ(loaded.diagnostics.all()[0].location.line, 6);
+  EXPECT_EQ(loaded.diagnostics.all()[0].message,
+            "values nested 500 or more levels deep once aliases are expanded; a compose file never needs that");
 }
 
 }  // namespace
