@@ -1,5 +1,7 @@
 #include "cli/compose_options.hpp"
 
+#include <fmt/format.h>
+
 namespace stackup::cli {
 
 void ComposeOptions::add_to(CLI::App& command) {
@@ -11,6 +13,17 @@ void ComposeOptions::add_to(CLI::App& command) {
   command.add_option("--env-file", env_files, "Environment file instead of <project directory>/.env (repeatable)")
       ->type_name("FILE")
       ->allow_extra_args(false);
+  command.add_option("--orchestrator", orchestrator, "Where the stack runs, whose rules validation applies: local or swarm")
+      ->check(CLI::IsMember({"local", "swarm"}))
+      ->type_name("NAME");
+}
+
+base::Result<compose::Orchestrator> ComposeOptions::chosen_orchestrator(const Context& context) const {
+  if (!orchestrator.empty()) return *compose::parse_orchestrator(orchestrator);
+  const auto variable = context.environment.get("STACKUP_ORCHESTRATOR");
+  if (!variable || variable->empty()) return compose::Orchestrator::local;
+  if (auto chosen = compose::parse_orchestrator(*variable)) return *chosen;
+  return base::fail(fmt::format("STACKUP_ORCHESTRATOR is \"{}\"; use local or swarm", *variable));
 }
 
 compose::LoadOptions ComposeOptions::load_options(const Context& context) const {
@@ -21,6 +34,7 @@ compose::LoadOptions ComposeOptions::load_options(const Context& context) const 
   options.env_files = env_files;
   options.environment = context.environment;
   options.working_directory = context.working_directory;
+  options.orchestrator = chosen_orchestrator(context).value_or(compose::Orchestrator::local);
   return options;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// The options every command that reads compose files shares: -c/-f, -p, --env-file, --project-directory.
+// The options every command that reads compose files shares: -c/-f, -p, --env-file, --project-directory,
+// --orchestrator.
 #include <CLI/CLI.hpp>
 
 #include "cli/context.hpp"
@@ -12,9 +13,12 @@ struct ComposeOptions {
   std::string project_name;
   std::string project_directory;
   std::vector<std::string> env_files;
+  std::string orchestrator;
 
   void add_to(CLI::App& command);
   [[nodiscard]] compose::LoadOptions load_options(const Context& context) const;
+  // --orchestrator, else STACKUP_ORCHESTRATOR, else local; an unknown name is a usage error.
+  [[nodiscard]] base::Result<compose::Orchestrator> chosen_orchestrator(const Context& context) const;
 };
 
 }  // namespace stackup::cli

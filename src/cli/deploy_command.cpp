@@ -91,6 +91,15 @@ class DeployCommand final : public Command {
   }
 
   int run(Context& context) override {
+    auto orchestrator = compose_.chosen_orchestrator(context);
+    if (!orchestrator || *orchestrator != compose::Orchestrator::local) {
+      context.io.err << "stackup: error: "
+                     << (orchestrator ? "this stackup deploys with the local orchestrator only; Swarm comes later: "
+                                        "use --orchestrator local"
+                                      : orchestrator.error().message)
+                     << '\n';
+      return exit_usage;
+    }
     int failure = exit_failed;
     const auto project = load_for_deploy(compose_, stack_, context, failure);
     if (!project) return failure;

@@ -23,6 +23,10 @@ class ValidateCommand final : public Command {
   }
 
   int run(Context& context) override {
+    if (auto chosen = compose_.chosen_orchestrator(context); !chosen) {
+      context.io.err << "stackup: error: " << chosen.error().message << '\n';
+      return exit_usage;
+    }
     auto options = compose_.load_options(context);
     options.strict = strict_;
     const auto loaded = compose::load_project(options, compose::DiskFileSystem{});

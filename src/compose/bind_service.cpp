@@ -6,12 +6,6 @@
 namespace stackup::compose {
 namespace {
 
-// What stackup's local orchestrator runs. Anything else in a service is named in a warning at deploy.
-const std::set<std::string, std::less<>> honoured_fields = {
-    "image", "command", "entrypoint", "environment", "env_file", "user", "working_dir", "labels", "ports",
-    "expose", "volumes", "tmpfs", "networks", "depends_on", "restart", "healthcheck", "hostname", "read_only",
-    "init", "stop_signal", "stop_grace_period", "deploy", "secrets", "configs"};
-
 std::vector<std::string> strings_of(const Node& node) {
   std::vector<std::string> out;
   if (node.is_scalar()) out.push_back(node.scalar);
@@ -182,22 +176,6 @@ void bind_runtime_fields(const Node& node, Service& service) {
     if (const Node* limit = limits->find("limits")) {
       if (const Node* cpus = limit->find("cpus")) service.nano_cpus_limit = parse_nano_cpus(text_of(cpus));
       service.memory_limit = bytes_of(limit->find("memory"));
-    }
-  }
-  for (const auto& entry : node.entries) {
-    if (!honoured_fields.contains(entry.key) && !entry.key.starts_with("x-")) service.ignored_fields.push_back(entry.key);
-  }
-  // Of deploy:, the local orchestrator runs replicas and resource limits; the rest is Swarm's.
-  if (const Node* deploy = node.find("deploy"); deploy && deploy->is_mapping()) {
-    for (const auto& entry : deploy->entries) {
-      if (entry.key == "replicas" || entry.key.starts_with("x-")) continue;
-      if (entry.key == "resources" && entry.value.is_mapping()) {
-        for (const auto& resource : entry.value.entries) {
-          if (resource.key != "limits") service.ignored_fields.push_back("deploy.resources." + resource.key);
-        }
-        continue;
-      }
-      service.ignored_fields.push_back("deploy." + entry.key);
     }
   }
 }

@@ -138,6 +138,7 @@ class ProjectLoader {
     timer.done("canonicalize");
     check_semantics(SemanticContext{result_.document, project.name, project_directory_, options_.strict, files_,
                                     environment_, result_.diagnostics});
+    check_orchestrator_rules(result_.document, options_.orchestrator, result_.diagnostics);
     timer.done("semantic checks");
     if (!result_.diagnostics.has_errors()) {
       bind(result_.document, project);

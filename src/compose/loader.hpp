@@ -8,6 +8,7 @@
 
 #include "base/diagnostic.hpp"
 #include "compose/environment.hpp"
+#include "compose/orchestrator_rules.hpp"
 #include "compose/filesystem.hpp"
 #include "compose/model.hpp"
 #include "compose/node.hpp"
@@ -23,6 +24,7 @@ struct LoadOptions {
   Environment environment;             // the process environment; it wins over env files
   bool interpolate = true;
   bool strict = false;  // problems with secret files are errors
+  Orchestrator orchestrator = Orchestrator::local;  // whose rules say what deploys
 };
 
 struct LoadedProject {

@@ -108,7 +108,6 @@ struct Service {
   bool read_only = false;
   bool init = false;
   std::optional<std::int64_t> nano_cpus_limit, memory_limit;  // deploy.resources.limits (memory in bytes)
-  std::vector<std::string> ignored_fields;  // present but not honoured by the local orchestrator
   base::Location location;
 };
 

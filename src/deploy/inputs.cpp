@@ -10,15 +10,13 @@
 namespace stackup::deploy {
 namespace {
 
-base::Result<void> check_service(const compose::Service& service, const Sources& sources) {
+// The loader's orchestrator rules refuse build-only services; a service with neither an image nor a
+// build (only a warning there, for override files) cannot deploy either.
+base::Result<void> check_service(const compose::Service& service) {
   if (service.image.empty()) {
     return base::fail(fmt::format("service \"{}\" has no image; stackup deploy does not build images (build: is "
                                   "refused): build it first, e.g. docker build -t NAME ., and set image: NAME",
                                   service.name));
-  }
-  for (const auto& field : service.ignored_fields) {
-    sources.warn(fmt::format("service \"{}\": \"{}\" is not supported by the local orchestrator and is ignored",
-                             service.name, field));
   }
   return {};
 }
@@ -44,11 +42,6 @@ base::Result<SecretInput> secret_input(const compose::Project& project, const st
   const auto& definition = project.secrets.at(key);
   SecretInput input;
   input.name = definition.object_name(stack);
-  if (!definition.driver.empty() || !definition.template_driver.empty()) {
-    return base::fail(fmt::format("secret \"{}\": driver and template_driver need Docker Swarm; the local "
-                                  "orchestrator keeps secrets in stackup's store (use file, environment or external)",
-                                  key));
-  }
   switch (definition.source) {
     case compose::SecretSource::external: {
       auto info = sources.store.inspect(input.name);
@@ -114,7 +107,7 @@ base::Result<compose::Environment> env_files_of(const compose::Service& service)
 }
 
 base::Result<void> gather_service(Inputs& inputs, const compose::Service& service, const Sources& sources) {
-  if (auto ok = check_service(service, sources); !ok) return ok;
+  if (auto ok = check_service(service); !ok) return ok;
   for (const auto& reference : service.secrets) {
     if (inputs.secrets.contains(reference.source)) continue;
     auto input = secret_input(inputs.project, reference.source, inputs.stack, sources);
@@ -122,14 +115,13 @@ base::Result<void> gather_service(Inputs& inputs, const compose::Service& servic
     inputs.secrets.emplace(reference.source, std::move(*input));
   }
   for (const auto& reference : service.configs) {
+    // A file: config is bind-mounted as it is; content: and environment: ones are materialized (the
+    // loader refused external ones: they live in a Swarm).
     const auto& config = inputs.project.configs.at(reference.source);
-    if (config.source == compose::SecretSource::external) {
-      return base::fail(fmt::format("config \"{}\": external configs live in a Docker Swarm, which the local "
-                                    "orchestrator does not read; give it a file: instead",
-                                    reference.source));
+    if (!config.file.empty() || config.source == compose::SecretSource::external ||
+        inputs.configs.contains(reference.source)) {
+      continue;
     }
-    // A file: config is bind-mounted as it is; content: and environment: ones are materialized.
-    if (!config.file.empty() || inputs.configs.contains(reference.source)) continue;
     auto input = config_input(inputs.project, reference.source, sources);
     if (!input) return std::unexpected(input.error());
     inputs.configs.emplace(reference.source, std::move(*input));

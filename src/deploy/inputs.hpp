@@ -49,7 +49,6 @@ struct Sources {
   store::SecretStore& store;
   engine::Engine& engine;
   const compose::Environment& environment;
-  std::function<void(const std::string&)> warn;
   // A dry run may meet a store that does not exist yet: its secrets and configs are then all new.
   bool store_may_be_missing = false;
 };

@@ -192,7 +192,7 @@ printf 'services:\n  a:\n    image: %s\n    secrets: [vault]\nsecrets:\n  vault:
 set +e
 out=$("$stackup" deploy -c "$work/driver.yaml" "${stack}x" 2>&1); code=$?
 set -e
-[ "$code" -eq 1 ] && grep -qF 'secret "vault": driver and template_driver need Docker Swarm' <<<"$out" || fail "driver: $out"
+[ "$code" -eq 1 ] && grep -qF "secrets.vault.driver: driver and template_driver need Docker Swarm; the local orchestrator keeps secrets in stackup's store" <<<"$out" || fail "driver: $out"
 
 # --prune removes services no longer in the file; without it they stay.
 printf 'services:\n  keep:\n    image: %s\n    command: ["sleep", "3600"]\n    stop_signal: SIGKILL\n  drop:\n    image: %s\n    command: ["sleep", "3600"]\n    stop_signal: SIGKILL\n' "$image" "$image" > "$work/prune.yaml"

@@ -53,6 +53,23 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run({"validate", "--format", "xml"}).code, 2);
 }
 
+// What runs on the local engine is not what runs on a Swarm: validate applies the rules of the
+// orchestrator it is told (--orchestrator, else STACKUP_ORCHESTRATOR, else local).
+TEST(Cli, ValidateAppliesTheChosenOrchestratorsRules) {
+  EXPECT_EQ(run({"validate", "-q", "-c", "local_orchestrator.yaml"}).code, 1);
+  EXPECT_EQ(run({"validate", "-q", "--orchestrator", "swarm", "-c", "local_orchestrator.yaml"}).code, 0);
+  EXPECT_EQ(run({"validate", "-q", "-c", "local_orchestrator.yaml"}, {"STACKUP_ORCHESTRATOR=swarm"}).code, 0);
+  const auto unknown = run({"validate", "-c", "local_orchestrator.yaml"}, {"STACKUP_ORCHESTRATOR=nomad"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_EQ(unknown.err, "stackup: error: STACKUP_ORCHESTRATOR is \"nomad\"; use local or swarm\n");
+  EXPECT_EQ(run({"validate", "--orchestrator", "nomad"}).code, 2);
+  const auto swarm_deploy = run({"deploy", "--orchestrator", "swarm", "-c", "local_orchestrator.yaml"});
+  EXPECT_EQ(swarm_deploy.code, 2);
+  EXPECT_EQ(swarm_deploy.err,
+            "stackup: error: this stackup deploys with the local orchestrator only; Swarm comes later: use "
+            "--orchestrator local\n");
+}
+
 TEST(Cli, ValidateExitsOneWithCompilerStyleText) {
   const auto result = run({"validate", "-c", "duplicate_targets.yaml"});
   EXPECT_EQ(result.code, 1);

@@ -47,6 +47,7 @@ TEST(Loader, ReservedLabelsAreRefusedAfterInterpolation) {
   project.file("compose.yaml",
                "services:\n  web:\n    image: nginx\n    deploy:\n      labels:\n        - ${KEY}=/etc\n");
   project.options.environment.set("KEY", "com.stackup.secrets-directory");
+  project.options.orchestrator = compose::Orchestrator::swarm;  // deploy.labels are Swarm's: no warning here
   const auto loaded = project.load();
   EXPECT_FALSE(loaded.project);
   EXPECT_THAT(headlines(loaded.diagnostics),

@@ -1,0 +1,132 @@
+#include "compose/orchestrator_rules.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "compose/bind_service.hpp"
+#include "compose/path.hpp"
+
+namespace stackup::compose {
+namespace {
+
+// The service fields the local orchestrator runs; of deploy:, replicas and resources.limits.
+const std::set<std::string, std::less<>> honoured_by_local = {
+    "image", "command", "entrypoint", "environment", "env_file", "user", "working_dir", "labels", "ports",
+    "expose", "volumes", "tmpfs", "networks", "depends_on", "restart", "healthcheck", "hostname", "read_only",
+    "init", "stop_signal", "stop_grace_period", "deploy", "secrets", "configs", "build"};
+
+// A key the schema already refused (a typo such as "enviroment") needs no second word.
+bool refused_already(const base::Diagnostics& diagnostics, const base::Location& at) {
+  return std::any_of(diagnostics.all().begin(), diagnostics.all().end(), [&](const base::Diagnostic& d) {
+    return d.severity == base::Severity::error && d.location.source == at.source && d.location.line == at.line &&
+           d.location.column == at.column;
+  });
+}
+
+void warn_ignored(const Entry& field, const std::string& path, const std::string& name, base::Diagnostics& diagnostics) {
+  if (refused_already(diagnostics, field.key_location)) return;
+  diagnostics.warning(field.key_location, path,
+                      fmt::format("\"{}\" is not supported by the local orchestrator and is ignored", name));
+}
+
+void check_ignored_fields(const Node& service, const std::string& path, base::Diagnostics& diagnostics) {
+  for (const auto& entry : service.entries) {
+    if (!honoured_by_local.contains(entry.key) && !entry.key.starts_with("x-")) {
+      warn_ignored(entry, child_path(path, entry.key), entry.key, diagnostics);
+    }
+  }
+  const Node* deploy = service.find("deploy");
+  if (!deploy || !deploy->is_mapping()) return;
+  const auto deploy_path = child_path(path, "deploy");
+  for (const auto& entry : deploy->entries) {
+    if (entry.key == "replicas" || entry.key.starts_with("x-")) continue;
+    if (entry.key == "resources" && entry.value.is_mapping()) {
+      for (const auto& resource : entry.value.entries) {
+        if (resource.key == "limits") continue;
+        warn_ignored(resource, child_path(child_path(deploy_path, "resources"), resource.key), "deploy.resources." + resource.key,
+                     diagnostics);
+      }
+      continue;
+    }
+    warn_ignored(entry, child_path(deploy_path, entry.key), "deploy." + entry.key, diagnostics);
+  }
+}
+
+std::int64_t replicas_of(const Node& service) {
+  const Node* deploy = service.find("deploy");
+  const Node* replicas = deploy ? deploy->find("replicas") : nullptr;
+  return replicas && replicas->is_scalar() ? resolve_scalar(*replicas).integer : 1;
+}
+
+// Each replica is a container of its own: a fixed host port can be published by one of them only.
+void check_fixed_ports(const Node& service, const std::string& path, base::Diagnostics& diagnostics) {
+  const auto replicas = replicas_of(service);
+  const Node* ports = service.find("ports");
+  if (replicas <= 1 || !ports || !ports->is_sequence()) return;
+  for (std::size_t i = 0; i < ports->items.size(); ++i) {
+    const auto& item = ports->items[i];
+    const auto published = item.is_mapping() ? text_of(item.find("published")) : parse_port(item.scalar).published;
+    if (published.empty()) continue;
+    diagnostics.error(item.location, item_path(child_path(path, "ports"), i),
+                      fmt::format("host port {} would be published by each of the {} replicas, and only one can have "
+                                  "it; drop the host port (an ephemeral one is chosen) or run one replica",
+                                  published, replicas));
+  }
+}
+
+void check_local_service(const Entry& entry, base::Diagnostics& diagnostics) {
+  const auto path = child_path("services", entry.key);
+  const Node& service = entry.value;
+  if (!service.is_mapping()) return;
+  if (const Node* build = service.find("build"); build && !service.find("image")) {
+    diagnostics.error(build->location, child_path(path, "build"),
+                      "stackup deploy does not build images: build it first, e.g. docker build -t NAME ., and set "
+                      "image: NAME");
+  }
+  check_fixed_ports(service, path, diagnostics);
+  check_ignored_fields(service, path, diagnostics);
+}
+
+void check_local_definitions(const Node& document, base::Diagnostics& diagnostics) {
+  if (const Node* secrets = document.find("secrets"); secrets && secrets->is_mapping()) {
+    for (const auto& entry : secrets->entries) {
+      for (const char* field : {"driver", "template_driver"}) {
+        if (const Node* value = entry.value.find(field)) {
+          diagnostics.error(value->location, child_path(child_path("secrets", entry.key), field),
+                            "driver and template_driver need Docker Swarm; the local orchestrator keeps secrets in "
+                            "stackup's store (use file, environment or external)");
+        }
+      }
+    }
+  }
+  if (const Node* configs = document.find("configs"); configs && configs->is_mapping()) {
+    for (const auto& entry : configs->entries) {
+      const Node* external = entry.value.find("external");
+      if (!external || (external->is_scalar() && !resolve_scalar(*external).boolean)) continue;
+      diagnostics.error(external->location, child_path(child_path("configs", entry.key), "external"),
+                        "external configs live in a Docker Swarm, which the local orchestrator does not read; give it "
+                        "a file: instead");
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<Orchestrator> parse_orchestrator(std::string_view name) {
+  if (name == "local") return Orchestrator::local;
+  if (name == "swarm") return Orchestrator::swarm;
+  return std::nullopt;
+}
+
+void check_orchestrator_rules(const Node& document, Orchestrator orchestrator, base::Diagnostics& diagnostics) {
+  if (orchestrator != Orchestrator::local) return;
+  if (const Node* services = document.find("services"); services && services->is_mapping()) {
+    for (const auto& entry : services->entries) check_local_service(entry, diagnostics);
+  }
+  check_local_definitions(document, diagnostics);
+}
+
+}  // namespace stackup::compose
