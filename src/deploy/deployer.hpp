@@ -11,7 +11,7 @@
 #include "deploy/plan.hpp"
 #include "deploy/secret_files.hpp"
 #include "engine/engine.hpp"
-#include "store/secret_store.hpp"
+#include "store/vault.hpp"
 
 namespace stackup::deploy {
 
@@ -54,7 +54,7 @@ class Orchestrator {
 // The local Docker engine: containers with their secrets on tmpfs.
 class LocalOrchestrator final : public Orchestrator {
  public:
-  LocalOrchestrator(engine::Engine& engine, store::SecretStore& store, SecretFiles& secret_files, Progress& progress)
+  LocalOrchestrator(engine::Engine& engine, store::Vault& store, SecretFiles& secret_files, Progress& progress)
       : engine_(engine), store_(store), secret_files_(secret_files), progress_(progress) {}
   base::Result<CurrentState> observe(const std::string& stack) override;
   base::Result<void> apply(const Plan& plan, const Inputs& inputs, const DeployOptions& options, bool& left_nothing) override;
@@ -62,14 +62,14 @@ class LocalOrchestrator final : public Orchestrator {
 
  private:
   engine::Engine& engine_;
-  store::SecretStore& store_;
+  store::Vault& store_;
   SecretFiles& secret_files_;
   Progress& progress_;
 };
 
 class Deployer {
  public:
-  Deployer(engine::Engine& engine, store::SecretStore& store, SecretFiles& secret_files,
+  Deployer(engine::Engine& engine, store::Vault& store, SecretFiles& secret_files,
            const compose::Environment& environment, Progress& progress)
       : engine_(engine), store_(store), environment_(environment), progress_(progress),
         local_(engine, store, secret_files, progress) {}
@@ -87,7 +87,7 @@ class Deployer {
   base::Result<Inputs> gather_inputs(const compose::Project& project, const std::string& stack, bool dry_run);
 
   engine::Engine& engine_;
-  store::SecretStore& store_;
+  store::Vault& store_;
   const compose::Environment& environment_;
   Progress& progress_;
   LocalOrchestrator local_;

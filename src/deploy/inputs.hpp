@@ -13,7 +13,7 @@
 #include "compose/environment.hpp"
 #include "compose/model.hpp"
 #include "engine/engine.hpp"
-#include "store/secret_store.hpp"
+#include "store/vault.hpp"
 
 namespace stackup::deploy {
 
@@ -46,7 +46,7 @@ struct Inputs {
 
 // What gather reads, and never writes.
 struct Sources {
-  store::SecretStore& store;
+  store::Vault& store;
   engine::Engine& engine;
   const compose::Environment& environment;
   // A dry run may meet a store that does not exist yet: its secrets and configs are then all new.

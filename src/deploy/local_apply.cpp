@@ -39,7 +39,7 @@ struct Journal {
 
 class LocalApply {
  public:
-  LocalApply(engine::Engine& engine, store::SecretStore& store, SecretFiles& secret_files, Progress& progress,
+  LocalApply(engine::Engine& engine, store::Vault& store, SecretFiles& secret_files, Progress& progress,
              const Plan& plan, const Inputs& inputs, const DeployOptions& options)
       : engine_(engine), store_(store), secret_files_(secret_files), progress_(progress), plan_(plan), inputs_(inputs),
         stack_(plan.stack), options_(options) {}
@@ -311,7 +311,7 @@ class LocalApply {
   }
 
   engine::Engine& engine_;
-  store::SecretStore& store_;
+  store::Vault& store_;
   SecretFiles& secret_files_;
   Progress& progress_;
   const Plan& plan_;

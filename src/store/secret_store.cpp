@@ -12,6 +12,7 @@
 #include "store/database.hpp"
 #include "store/directory.hpp"
 #include "store/key_file.hpp"
+#include "store/keyring.hpp"
 #include "store/metadata.hpp"
 #include "store/names.hpp"
 #include "store/schema.hpp"
@@ -278,10 +279,10 @@ base::Result<std::size_t> SecretStore::rekey(const RekeyRequest& request) {
 
 // A write: unlock, then run `work(database, keys, transaction)` inside one write transaction.
 template <class Work>
-auto SecretStore::write(Work work) -> decltype(work(std::declval<Database&>(), std::declval<const Keys&>(),
-                                                    std::declval<Database::Transaction&>())) {
-  return guarded([&]() -> decltype(work(std::declval<Database&>(), std::declval<const Keys&>(),
-                                        std::declval<Database::Transaction&>())) {
+auto SecretStore::write(Work work) {
+  using Outcome = decltype(work(std::declval<Database&>(), std::declval<const Keys&>(),
+                                std::declval<Database::Transaction&>()));
+  return guarded([&]() -> Outcome {
     auto keys = unlocked(true);
     if (!keys) return base::fail(keys.error().message);
     Database::Transaction transaction(*state_->database);

@@ -8,9 +8,9 @@
 
 #include "base/error.hpp"
 #include "base/secret_bytes.hpp"
-#include "store/database.hpp"
-#include "store/keyring.hpp"
 #include "store/model.hpp"
+#include "store/unlock.hpp"
+#include "store/vault.hpp"
 
 namespace stackup::store {
 
@@ -19,8 +19,6 @@ struct StoreOptions {
   UnlockSources unlock;  // unlock.key_file empty: <directory>/master.key
 };
 
-enum class PutOutcome { created, unchanged, rotated };
-
 // `stackup store rekey`: how the store is unlocked from now on (none: as now), and whether its
 // master key is replaced, every secret version re-sealed under the new one.
 struct RekeyRequest {
@@ -28,7 +26,9 @@ struct RekeyRequest {
   bool new_master_key = false;
 };
 
-class SecretStore {
+struct Keys;
+
+class SecretStore final : public Vault {
  public:
   // For reading: a store that does not exist yet reads as empty and is not created.
   static base::Result<SecretStore> open_for_reading(StoreOptions options);
@@ -49,20 +49,21 @@ class SecretStore {
   base::Result<SecretInfo> rotate(const std::string& name, const base::SecretBytes& value);
   // Deploy's write: creates, keeps the current version when the value is unchanged, or adds a version.
   base::Result<std::pair<SecretInfo, PutOutcome>> put(const std::string& name, const base::SecretBytes& value,
-                                                       const std::map<std::string, std::string>& labels);
+                                                       const std::map<std::string, std::string>& labels) override;
   // Listing and inspecting need no key, so they check metadata MACs only once this SecretStore has
   // been unlocked (by a write or a reveal); reveal, rotate and put always check them.
-  base::Result<std::vector<SecretInfo>> list(const std::vector<LabelFilter>& filters = {});
-  base::Result<SecretInfo> inspect(const std::string& name);
-  base::Result<void> remove(const std::string& name);
-  base::Result<base::SecretBytes> reveal(const std::string& name, std::optional<int> version = std::nullopt);
+  base::Result<std::vector<SecretInfo>> list(const std::vector<LabelFilter>& filters = {}) override;
+  base::Result<SecretInfo> inspect(const std::string& name) override;
+  base::Result<void> remove(const std::string& name) override;
+  base::Result<base::SecretBytes> reveal(const std::string& name, std::optional<int> version = std::nullopt) override;
 
   // A keyed digest (HMAC) of a value, in hex: tells a change without revealing the value, even to
   // someone who can guess it.
-  base::Result<std::string> fingerprint(const base::SecretBytes& value);
+  base::Result<std::string> fingerprint(const base::SecretBytes& value) override;
 
   // Which stack services use which versions (deploy records them; rm refuses while any remain).
-  base::Result<void> set_usages(const std::string& stack, const std::vector<std::pair<std::string, SecretUsage>>& usages);
+  base::Result<void> set_usages(const std::string& stack,
+                                const std::vector<std::pair<std::string, SecretUsage>>& usages) override;
 
   [[nodiscard]] const std::string& directory() const;
 
@@ -73,9 +74,10 @@ class SecretStore {
   // from before metadata MACs its MACs.
   base::Result<const Keys*> unlocked(bool for_writing);
   base::Result<void> check_if_unlocked(const SecretInfo& info);
+  // Runs work(database, keys, transaction) in one write transaction; defined (and only used) in the .cpp,
+  // so no database type shows in this header.
   template <class Work>
-  auto write(Work work) -> decltype(work(std::declval<Database&>(), std::declval<const Keys&>(),
-                                         std::declval<Database::Transaction&>()));
+  auto write(Work work);
   std::unique_ptr<State> state_;
 };
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README's architecture map, enforced: each folder includes only the folders below it
 # (cli -> deploy -> compose, store, engine -> base; cli may also use compose, store and engine), and
-# each third-party library is included by its one module only.
+# each third-party library is included by its one module only, directly or through our headers.
 set -euo pipefail
 root=$2
 cd "$root/src"
@@ -28,5 +28,9 @@ for rule in "yaml-cpp compose" "valijson compose" "sqlite3 store" "openssl store
   others=$(grep -rl "#include <$1[/.]" --include='*.?pp' . | grep -v "^./$2/" || true)
   if [ -n "$others" ]; then echo "FAIL: <$1> is included outside src/$2: $others" >&2; fail=1; fi
 done
+# ... nor through a header: what deploy and cli compile may not pull in a module's library headers.
+leaks=$(printf '%s\n' deploy/*.cpp cli/*.cpp | xargs -P 2 -I{} sh -c \
+  'g++ -std=c++23 -M -I . {} 2>/dev/null | tr " " "\n" | grep -E "sqlite3\.h|/openssl/|/curl/|/yaml-cpp/|/valijson/" | sed "s#^#{}: #"' | sort -u)
+if [ -n "$leaks" ]; then echo "FAIL: library headers reach deploy or cli through our headers:" >&2; echo "$leaks" >&2; fail=1; fi
 [ "$fail" -eq 0 ] && echo "architecture: ok"
 exit "$fail"

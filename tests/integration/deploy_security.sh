@@ -56,7 +56,7 @@ docker run -d --name "$stack-ghost-1" --label "com.docker.stack.namespace=$stack
 echo changed > token.txt  # web is recreated: its old secrets are wiped beside the forged container
 "$stackup" deploy -q "$stack" || fail "redeploy beside the forged container"
 [ "$(cat "$scratch/file")" = "keep me" ] || fail "deploy touched the directory named in a label"
-"$stackup" down -q -t 0 "$stack" || fail "down"
+"$stackup" down -q -t 0 --secrets "$stack" || fail "down"
 [ "$(cat "$scratch/file")" = "keep me" ] || fail "down wiped the directory named in a label"
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] || fail "down left containers"
 [ ! -e "/run/stackup/$stack" ] || fail "down left /run/stackup/$stack"

@@ -10,6 +10,7 @@
 #include "deploy/container_config.hpp"
 #include "deploy/deployer.hpp"
 #include "fake_engine.hpp"
+#include "memory_vault.hpp"
 #include "test_helpers.hpp"
 
 namespace stackup::testing {
@@ -108,9 +109,7 @@ class DeployerTest : public ::testing::Test {
   void SetUp() override {
     std::string pattern = (fs::temp_directory_path() / "stackup-deploy-XXXXXX").string();
     directory_ = ::mkdtemp(pattern.data());
-    store::StoreOptions options;
-    options.directory = directory_ + "/store";
-    store_.emplace(std::move(*store::SecretStore::open_for_writing(options)));
+    store_.emplace();
     write("token.txt", "v1");
   }
   void TearDown() override { fs::remove_all(directory_); }
@@ -162,7 +161,7 @@ secrets:
   MemorySecretFiles files_;
   compose::Environment environment_;
   RecordingProgress progress_;
-  std::optional<store::SecretStore> store_;
+  std::optional<MemoryVault> store_;
 };
 
 TEST_F(DeployerTest, CreatesContainersWithTheirSecretsAndRecordsUsage) {
