@@ -46,7 +46,8 @@ int with_deployer(Context& context, const StoreLocation& store_location, const s
   });
   if (!lock) return fail_with(context, lock.error().message);
   deploy::TmpfsSecretFiles secret_files(runtime_directory);
-  deploy::Deployer deployer(**engine, *store, secret_files, context.environment, progress);
+  const compose::DiskFileSystem disk;
+  deploy::Deployer deployer(**engine, *store, secret_files, disk, context.environment, progress);
   auto done = work(deployer);
   if (deployer.stack_is_gone()) lock->remove_on_release();
   if (!done) return fail_with(context, done.error().message);
@@ -63,7 +64,8 @@ int print_plan(Context& context, const StoreLocation& store_location, const comp
   if (!store) return fail_with(context, store.error().message);
   ProgressPrinter progress(context, true);
   deploy::TmpfsSecretFiles secret_files(secrets_runtime_directory(context));
-  deploy::Deployer deployer(**engine, *store, secret_files, context.environment, progress);
+  const compose::DiskFileSystem disk;
+  deploy::Deployer deployer(**engine, *store, secret_files, disk, context.environment, progress);
   auto plan = deployer.plan(project, {project.name, prune, nullptr});
   if (!plan) return fail_with(context, plan.error().message);
   if (format == "json") {

@@ -88,4 +88,14 @@ FileStatus MemoryFileSystem::status(const std::string& path) const {
   return {};
 }
 
+base::Result<base::SecretBytes> DiskFileSystem::read_secret(const std::string& path) const {
+  return base::read_secret_file(path);
+}
+
+base::Result<base::SecretBytes> MemoryFileSystem::read_secret(const std::string& path) const {
+  auto text = read(path);
+  if (!text) return std::unexpected(text.error());
+  return base::SecretBytes(*text);
+}
+
 }  // namespace stackup::compose

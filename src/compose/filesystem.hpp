@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "base/secret_bytes.hpp"
 
 namespace stackup::compose {
 
@@ -28,12 +29,15 @@ class FileSystem {
   [[nodiscard]] virtual base::Result<std::string> read(const std::string& path) const = 0;
   // Never reads the content: secret files are only looked at, not opened, when validating.
   [[nodiscard]] virtual FileStatus status(const std::string& path) const = 0;
+  // A secret's value: never held in a buffer that is not wiped.
+  [[nodiscard]] virtual base::Result<base::SecretBytes> read_secret(const std::string& path) const = 0;
 };
 
 class DiskFileSystem final : public FileSystem {
  public:
   [[nodiscard]] base::Result<std::string> read(const std::string& path) const override;
   [[nodiscard]] FileStatus status(const std::string& path) const override;
+  [[nodiscard]] base::Result<base::SecretBytes> read_secret(const std::string& path) const override;
 };
 
 // An in-memory tree for tests: paths map to contents; a directory is any prefix ending in '/'.
@@ -42,6 +46,7 @@ class MemoryFileSystem final : public FileSystem {
   void add(std::string path, std::string content) { files_[std::move(path)] = std::move(content); }
   [[nodiscard]] base::Result<std::string> read(const std::string& path) const override;
   [[nodiscard]] FileStatus status(const std::string& path) const override;
+  [[nodiscard]] base::Result<base::SecretBytes> read_secret(const std::string& path) const override;
 
  private:
   std::map<std::string, std::string, std::less<>> files_;

@@ -3,7 +3,7 @@
 namespace stackup::deploy {
 
 base::Result<Inputs> Deployer::gather_inputs(const compose::Project& project, const std::string& stack, bool dry_run) {
-  const Sources sources{store_, engine_, environment_, dry_run};
+  const Sources sources{store_, engine_, environment_, files_, dry_run};
   return gather(project, stack, sources);
 }
 

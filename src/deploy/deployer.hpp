@@ -69,9 +69,10 @@ class LocalOrchestrator final : public Orchestrator {
 
 class Deployer {
  public:
-  Deployer(engine::Engine& engine, store::Vault& store, SecretFiles& secret_files,
+  // `files` is where secret files and env files are read (the disk, or memory in tests).
+  Deployer(engine::Engine& engine, store::Vault& store, SecretFiles& secret_files, const compose::FileSystem& files,
            const compose::Environment& environment, Progress& progress)
-      : engine_(engine), store_(store), environment_(environment), progress_(progress),
+      : engine_(engine), store_(store), files_(files), environment_(environment), progress_(progress),
         local_(engine, store, secret_files, progress) {}
 
   // Brings the stack to what the project describes, touching only what changed. On failure, what this
@@ -88,6 +89,7 @@ class Deployer {
 
   engine::Engine& engine_;
   store::Vault& store_;
+  const compose::FileSystem& files_;
   const compose::Environment& environment_;
   Progress& progress_;
   LocalOrchestrator local_;

@@ -63,7 +63,7 @@ base::Result<SecretInput> secret_input(const compose::Project& project, const st
       break;
     }
     default: {
-      auto value = base::read_secret_file(definition.file);
+      auto value = sources.files.read_secret(definition.file);
       if (!value) return base::fail(fmt::format("secret \"{}\": {}: {}", key, definition.file, value.error().message));
       input.value = std::move(*value);
     }
@@ -92,11 +92,10 @@ base::Result<ConfigInput> config_input(const compose::Project& project, const st
 }
 
 // Reads a service's env_files once; a missing file or a bad line stops the deploy, saying where.
-base::Result<compose::Environment> env_files_of(const compose::Service& service) {
+base::Result<compose::Environment> env_files_of(const compose::Service& service, const compose::FileSystem& files) {
   compose::Environment values;
-  const compose::DiskFileSystem disk;
   for (const auto& path : service.env_files) {
-    auto text = disk.read(path);
+    auto text = files.read(path);
     if (!text) return base::fail(fmt::format("service \"{}\": env file {}: {}", service.name, path, text.error().message));
     base::Diagnostics diagnostics;
     compose::load_env_file(std::make_shared<const base::SourceFile>(base::SourceFile{path, std::move(*text)}), values,
@@ -126,7 +125,7 @@ base::Result<void> gather_service(Inputs& inputs, const compose::Service& servic
     if (!input) return std::unexpected(input.error());
     inputs.configs.emplace(reference.source, std::move(*input));
   }
-  auto env_files = env_files_of(service);
+  auto env_files = env_files_of(service, sources.files);
   if (!env_files) return std::unexpected(env_files.error());
   inputs.env_files[service.name] = std::move(*env_files);
   return {};

@@ -11,6 +11,7 @@
 #include "base/error.hpp"
 #include "base/secret_bytes.hpp"
 #include "compose/environment.hpp"
+#include "compose/filesystem.hpp"
 #include "compose/model.hpp"
 #include "engine/engine.hpp"
 #include "store/vault.hpp"
@@ -49,6 +50,7 @@ struct Sources {
   store::Vault& store;
   engine::Engine& engine;
   const compose::Environment& environment;
+  const compose::FileSystem& files;  // secret files and env files
   // A dry run may meet a store that does not exist yet: its secrets and configs are then all new.
   bool store_may_be_missing = false;
 };

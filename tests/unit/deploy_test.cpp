@@ -136,7 +136,7 @@ secrets:
   }
 
   base::Result<void> deploy(const std::atomic<bool>* interrupted = nullptr) {
-    deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+    deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
     return deployer.deploy(project(), {"shop", false, interrupted});
   }
 
@@ -159,6 +159,7 @@ secrets:
   std::string directory_;
   FakeEngine engine_;
   MemorySecretFiles files_;
+  compose::DiskFileSystem disk_;
   compose::Environment environment_;
   RecordingProgress progress_;
   std::optional<MemoryVault> store_;
@@ -310,7 +311,7 @@ TEST_F(DeployerTest, BuildIsRefusedAndAServiceWithoutAnImageToo) {
   EXPECT_FALSE(load("build.yaml", "services:\n  web:\n    build: .\n"));
   auto project = load("no-image.yaml", "services:\n  web:\n    command: [\"true\"]\n");
   ASSERT_TRUE(project);
-  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
   const auto result = deployer.deploy(*project, {"shop", false});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().message,
@@ -320,7 +321,7 @@ TEST_F(DeployerTest, BuildIsRefusedAndAServiceWithoutAnImageToo) {
 }
 
 TEST_F(DeployerTest, ExternalConfigsAndUnsetVariablesAreRefusedBeforeAnythingIsTouched) {
-  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
   EXPECT_FALSE(load("external.yaml", "services:\n  api:\n    image: app:1\n    configs: [nginx]\n"
                                      "configs:\n  nginx:\n    external: true\n"));  // refused by the loader
   auto from_environment = load("environment.yaml", "services:\n  api:\n    image: app:1\n    configs: [motd]\n"
@@ -343,7 +344,7 @@ TEST_F(DeployerTest, InlineAndEnvironmentConfigsAreMaterializedWithTheSecrets) {
       "        mode: 0400\n      - source: site\n        target: /etc/site.conf\n  worker:\n    image: app:1\n"
       "configs:\n  motd:\n    environment: MOTD\n  site:\n    content: |\n      listen 80;\n"
       "secrets:\n  token:\n    file: ./token.txt\n";
-  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
   ASSERT_TRUE(deployer.deploy(*load("configs.yaml", text), {"shop", false}));
   ASSERT_EQ(files_.directories.size(), 1u);
   const auto& [directory, files] = *files_.directories.begin();
@@ -373,7 +374,7 @@ TEST_F(DeployerTest, EnvFilesAreReadOnceAndABadLineStopsTheDeployWhereItIs) {
   write("app.env", "MODE=from-file\nLEVEL=debug\n");
   auto project = compose::load_project(options, compose::DiskFileSystem{}).project;
   ASSERT_TRUE(project);
-  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
   ASSERT_TRUE(deployer.deploy(*project, {"shop", false}));
   EXPECT_EQ(engine_.containers.at(engine_.id_of("shop-api-1")).config["Env"],
             engine::Json::array({"LEVEL=debug", "MODE=from-compose"}));
@@ -386,7 +387,7 @@ TEST_F(DeployerTest, EnvFilesAreReadOnceAndABadLineStopsTheDeployWhereItIs) {
 
 TEST_F(DeployerTest, DownRemovesEverythingAndClearsUsage) {
   ASSERT_TRUE(deploy());
-  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
   ASSERT_TRUE(deployer.down({"shop", -1, false, true}));
   EXPECT_TRUE(engine_.containers.empty());
   EXPECT_TRUE(engine_.networks.empty());
@@ -398,7 +399,7 @@ TEST_F(DeployerTest, DownRemovesWhatItCanAndReportsEveryFailureAtOnce) {
   ASSERT_TRUE(deploy());
   engine_.failing_stop = {"shop-api-1"};
   engine_.networks_in_use["shop_default"] = {{"debug-shell", "probe"}};
-  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
   const auto result = deployer.down({"shop", -1, false, true});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().message,
@@ -415,7 +416,7 @@ TEST_F(DeployerTest, DownNamesSecretsItCouldNotWipeAndStillRemovesTheRest) {
   ASSERT_TRUE(deploy());
   const auto directory = files_.directories.begin()->first;
   files_.fail_destroy = true;
-  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
   const auto result = deployer.down({"shop", -1, false, false});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().message,
@@ -428,7 +429,7 @@ TEST_F(DeployerTest, DownNamesSecretsItCouldNotWipeAndStillRemovesTheRest) {
 TEST_F(DeployerTest, DownFinishesDespiteTheEnginesMiscountedNetworkAndSaysHowToClearIt) {
   ASSERT_TRUE(deploy());
   engine_.networks_in_use["shop_default"] = {};  // no container attached, yet the engine counts one
-  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
   const auto result = deployer.down({"shop", -1, false, true});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().message,
@@ -464,10 +465,31 @@ TEST_F(DeployerTest, LabelsNeverSteerWhatIsWiped) {
   forged("shop-worker-2", "/etc");
   forged("shop-worker-3", "../../etc");
   forged("shop-worker-4", api_name);  // api's directory, named by a container that is not api
-  deploy::Deployer deployer(engine_, *store_, files_, environment_, progress_);
+  deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
   ASSERT_TRUE(deployer.down({"shop", -1, false, false}));
   EXPECT_THAT(files_.destroyed, ElementsAre(api_name));  // once, for api itself
   EXPECT_TRUE(engine_.containers.empty());
+}
+
+// Nothing on disk at all: the files, the store, the engine and the tmpfs are all in memory.
+TEST(Deployer, RunsEntirelyInMemory) {
+  MemoryProject project;
+  project.file("compose.yaml", "services:\n  api:\n    image: app:1\n    secrets: [token]\n    env_file: api.env\n"
+                               "secrets:\n  token:\n    file: ./token.txt\n");
+  project.file("token.txt", "in-memory");
+  project.file("api.env", "MODE=test\n");
+  auto loaded = project.load();
+  ASSERT_TRUE(loaded.project) << ::testing::PrintToString(headlines(loaded.diagnostics));
+  FakeEngine engine;
+  MemoryVault vault;
+  MemorySecretFiles secret_files;
+  RecordingProgress progress;
+  const compose::Environment environment;
+  deploy::Deployer deployer(engine, vault, secret_files, project.files, environment, progress);
+  ASSERT_TRUE(deployer.deploy(*loaded.project, {"mem", false}));
+  EXPECT_EQ(secret_files.directories.begin()->second.at("0-token"), "in-memory");
+  EXPECT_EQ(engine.containers.begin()->second.config["Env"], engine::Json::array({"MODE=test"}));
+  EXPECT_EQ(vault.inspect("mem_token")->version, 1);
 }
 
 }  // namespace
