@@ -21,10 +21,18 @@ std::optional<std::vector<std::string>> command_of(const Node* node) {
   return strings_of(*node);
 }
 
+// The schema allows only these names.
+MountType mount_type_of(std::string_view name) {
+  for (const auto type : {MountType::bind, MountType::tmpfs, MountType::npipe, MountType::cluster, MountType::image}) {
+    if (mount_type_name(type) == name) return type;
+  }
+  return MountType::volume;
+}
+
 VolumeMount volume_of(const Node& item) {
   VolumeMount mount;
   if (item.is_mapping()) {
-    mount.type = text_of(item.find("type"));
+    mount.type = mount_type_of(text_of(item.find("type")));
     mount.source = text_of(item.find("source"));
     mount.target = text_of(item.find("target"));
     mount.read_only = item.find("read_only") && resolve_scalar(*item.find("read_only")).boolean;
@@ -34,7 +42,7 @@ VolumeMount volume_of(const Node& item) {
   const auto& text = item.scalar;
   const auto first = text.find(':');
   if (first == std::string::npos) {
-    mount.type = "volume";
+    mount.type = MountType::volume;
     mount.target = text;
     return mount;
   }
@@ -43,7 +51,7 @@ VolumeMount volume_of(const Node& item) {
   mount.target = text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
   const auto options = second == std::string::npos ? std::string() : text.substr(second + 1);
   mount.read_only = options.find("ro") != std::string::npos;
-  mount.type = mount.source.starts_with('/') ? "bind" : "volume";
+  mount.type = mount.source.starts_with('/') ? MountType::bind : MountType::volume;
   return mount;
 }
 
@@ -177,6 +185,17 @@ void bind_runtime_fields(const Node& node, Service& service) {
       if (const Node* cpus = limit->find("cpus")) service.nano_cpus_limit = parse_nano_cpus(text_of(cpus));
       service.memory_limit = bytes_of(limit->find("memory"));
     }
+  }
+}
+
+std::string_view mount_type_name(MountType type) {
+  switch (type) {
+    case MountType::bind: return "bind";
+    case MountType::tmpfs: return "tmpfs";
+    case MountType::npipe: return "npipe";
+    case MountType::cluster: return "cluster";
+    case MountType::image: return "image";
+    default: return "volume";
   }
 }
 

@@ -64,8 +64,12 @@ struct PortMapping {
   std::string protocol = "tcp";
 };
 
+enum class MountType { volume, bind, tmpfs, npipe, cluster, image };
+// As compose and the Engine API spell it.
+std::string_view mount_type_name(MountType type);
+
 struct VolumeMount {
-  std::string type;    // volume, bind or tmpfs
+  MountType type = MountType::volume;
   std::string source;  // the volume's key for named volumes; a host path for binds
   std::string target;
   bool read_only = false;

@@ -108,13 +108,13 @@ ContainerPlan plan_container(const compose::Project& project, const compose::Ser
   for (const auto& port : service.expose) exposed[port.find('/') == std::string::npos ? port + "/tcp" : port] = Json::object();
   if (!exposed.empty()) config["ExposedPorts"] = exposed;
   for (const auto& volume : service.volumes) {
-    if (volume.type == "tmpfs") {
+    if (volume.type == compose::MountType::tmpfs) {
       host["Tmpfs"][volume.target] = "";
       continue;
     }
-    Json mount{{"Type", volume.type}, {"Target", volume.target}, {"ReadOnly", volume.read_only}};
+    Json mount{{"Type", compose::mount_type_name(volume.type)}, {"Target", volume.target}, {"ReadOnly", volume.read_only}};
     if (!volume.source.empty()) {
-      mount["Source"] = volume.type == "volume" ? volume_name(project, stack, volume.source) : volume.source;
+      mount["Source"] = volume.type == compose::MountType::volume ? volume_name(project, stack, volume.source) : volume.source;
     }
     host["Mounts"].push_back(mount);
   }

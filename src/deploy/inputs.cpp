@@ -28,10 +28,11 @@ bool same_value(const base::SecretBytes& a, const base::SecretBytes& b) {
 // What the store holds under the secret's name: its version, and whether the value differs. Compared
 // by decrypting the current version, a read that never initializes or writes the store.
 base::Result<void> compare_with_store(SecretInput& input, store::Vault& store) {
-  auto info = store.inspect(input.name);
-  if (!info) return {};  // not stored yet
-  input.stored_version = info->version;
-  auto stored = store.reveal(input.name, std::nullopt);
+  auto info = store.lookup(input.name);
+  if (!info) return std::unexpected(info.error());
+  if (!*info) return {};  // not stored yet
+  input.stored_version = (*info)->version;
+  auto stored = store.reveal(input.name, input.stored_version);
   if (!stored) return base::fail(stored.error().message);
   input.changed = !same_value(*stored, input.value);
   return {};
@@ -44,15 +45,16 @@ base::Result<SecretInput> secret_input(const compose::Project& project, const st
   input.name = definition.object_name(stack);
   switch (definition.source) {
     case compose::SecretSource::external: {
-      auto info = sources.store.inspect(input.name);
-      if (!info) {
+      auto info = sources.store.lookup(input.name);
+      if (!info) return std::unexpected(info.error());
+      if (!*info) {
         return base::fail(fmt::format("secret not found: {}; create it first: stackup secret create {} FILE", input.name,
                                       input.name));
       }
-      auto value = sources.store.reveal(input.name, std::nullopt);
-      if (!value) return base::fail(value.error().message);
       input.external = true;
-      input.stored_version = info->version;
+      input.stored_version = (*info)->version;
+      auto value = sources.store.reveal(input.name, input.stored_version);  // the version the plan names
+      if (!value) return base::fail(value.error().message);
       input.value = std::move(*value);
       return input;
     }

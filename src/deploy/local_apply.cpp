@@ -254,10 +254,11 @@ class LocalApply {
   }
 
   void finish() {
+    // A container that could not be removed may still run: it keeps its secrets.
     auto remove = [&](const Journal::Container& old) -> base::Result<void> {
       (void)engine_.stop_container(old.id, 10);
-      (void)engine_.remove_container(old.id);
-      if (!old.secrets_directory.empty()) (void)secret_files_.destroy(stack_, old.secrets_directory);
+      auto removed = engine_.remove_container(old.id);
+      if (removed && !old.secrets_directory.empty()) (void)secret_files_.destroy(stack_, old.secrets_directory);
       return {};
     };
     (void)parallel_for_each(journal_.set_aside, default_parallelism, remove);
@@ -287,11 +288,8 @@ class LocalApply {
   // deploy of it out.
   void remove_unused_secret_directories() {
     std::set<std::string> in_use(journal_.materialized.begin(), journal_.materialized.end());
-    for (const auto& level : plan_.levels) {
-      for (const auto& step : level) {
-        if (!step.existing) continue;
-        if (auto directory = secrets_directory_of(*step.existing, stack_, secret_files_); !directory.empty()) in_use.insert(directory);
-      }
+    for (const auto& container : plan_.found) {
+      if (auto directory = secrets_directory_of(container, stack_, secret_files_); !directory.empty()) in_use.insert(directory);
     }
     secret_files_.destroy_stack(stack_, in_use);
   }

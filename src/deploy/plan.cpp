@@ -220,6 +220,7 @@ Plan make_plan(const Inputs& inputs, const CurrentState& current, bool prune) {
   Plan plan;
   plan.stack = inputs.stack;
   plan.stack_was_empty = current.containers.empty();
+  for (const auto& [name, container] : current.containers) plan.found.push_back(container);
   plan.pulls = inputs.missing_images;
   for (const auto& [key, input] : inputs.secrets) plan.secrets.push_back({secret_kind(input), key, input.name, input.version()});
   plan.networks = networks_to_create(inputs.project, inputs.stack, current);

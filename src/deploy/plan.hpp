@@ -44,6 +44,9 @@ struct ContainerStep {
 struct Plan {
   std::string stack;
   bool stack_was_empty = false;  // no container of the stack existed: a failure leaves nothing at all
+  // Every container of the stack found, the ones the plan does not touch included (a service no
+  // longer in the file, without --prune): their secrets stay.
+  std::vector<engine::ContainerSummary> found;
   std::vector<std::string> pulls;  // images
   std::vector<SecretStep> secrets;
   std::vector<std::string> networks;  // to create

@@ -85,6 +85,7 @@ base::Result<Descriptor> open_path(const std::string& path, bool create) {
   }
   if (names.empty()) return base::fail(refusal(path, "it is the root directory"));
   Descriptor current(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (current.get() < 0) return base::fail(fmt::format("cannot open /: {}", errno_text()));
   std::string walked;
   for (std::size_t i = 0; i + 1 < names.size(); ++i) {
     if (!is_single_component(names[i])) return base::fail(refusal(path, "it has a . or .. component"));

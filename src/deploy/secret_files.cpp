@@ -97,7 +97,8 @@ std::vector<std::string> entries_of(const Descriptor& directory) {
 // Overwrites a regular file's bytes with zeros. A read-only file of ours (a non-root
 // materialization: mode 0400, say) is made writable first, or the wipe would silently not happen.
 base::Result<void> overwrite(const Descriptor& directory, const std::string& name, const struct stat& seen) {
-  if (::geteuid() != 0 && (seen.st_mode & S_IWUSR) == 0 && ::fchmodat(directory.get(), name.c_str(), 0600, 0) != 0) {
+  if (::geteuid() != 0 && (seen.st_mode & S_IWUSR) == 0 &&
+      ::fchmodat(directory.get(), name.c_str(), 0600, AT_SYMLINK_NOFOLLOW) != 0) {
     return base::fail(errno_text());
   }
   const Descriptor fd(::openat(directory.get(), name.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
@@ -113,24 +114,31 @@ base::Result<void> overwrite(const Descriptor& directory, const std::string& nam
   return {};
 }
 
-// Wipes and unlinks everything in a secrets directory; never follows a link, never descends.
-base::Result<void> wipe_entries(const Descriptor& directory, const std::string& path) {
-  for (const auto& name : entries_of(directory)) {
-    struct stat info {};
-    if (::fstatat(directory.get(), name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0) continue;
-    if (S_ISDIR(info.st_mode)) {
-      return base::fail(fmt::format("cannot wipe {}: it holds a directory, {}, which stackup never makes", path, name));
-    }
-    if (S_ISREG(info.st_mode)) {
-      if (auto wiped = overwrite(directory, name, info); !wiped) {
-        return base::fail(fmt::format("cannot wipe {}/{}: {}", path, name, wiped.error().message));
-      }
-    }
-    if (::unlinkat(directory.get(), name.c_str(), 0) != 0) {
-      return base::fail(fmt::format("cannot remove {}/{}: {}", path, name, errno_text()));
+base::Result<void> wipe_entry(const Descriptor& directory, const std::string& path, const std::string& name) {
+  struct stat info {};
+  if (::fstatat(directory.get(), name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0) return {};
+  if (S_ISDIR(info.st_mode)) {
+    return base::fail(fmt::format("cannot wipe {}: it holds a directory, {}, which stackup never makes", path, name));
+  }
+  if (S_ISREG(info.st_mode)) {
+    if (auto wiped = overwrite(directory, name, info); !wiped) {
+      return base::fail(fmt::format("cannot wipe {}/{}: {}", path, name, wiped.error().message));
     }
   }
+  if (::unlinkat(directory.get(), name.c_str(), 0) != 0) {
+    return base::fail(fmt::format("cannot remove {}/{}: {}", path, name, errno_text()));
+  }
   return {};
+}
+
+// Wipes and unlinks everything in a secrets directory; never follows a link, never descends. An
+// entry that cannot be wiped does not stop the others from being wiped; the first failure is reported.
+base::Result<void> wipe_entries(const Descriptor& directory, const std::string& path) {
+  base::Result<void> outcome;
+  for (const auto& name : entries_of(directory)) {
+    if (auto wiped = wipe_entry(directory, path, name); !wiped && outcome) outcome = wiped;
+  }
+  return outcome;
 }
 
 base::Result<void> check_names(const std::string& stack, const std::string& name) {

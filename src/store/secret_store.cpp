@@ -26,6 +26,7 @@ struct SecretStore::State {
   std::optional<Keyring> keyring;
   std::optional<Keys> keys;
   bool temporaries_checked = false;
+  bool writable = false;  // opened for writing: a first use may create the key
 
   void attach(Database opened) {
     database.emplace(std::move(opened));
@@ -178,6 +179,7 @@ base::Result<SecretStore> SecretStore::open_for_writing(StoreOptions options) {
   auto database = open_store_database(directory, state->options.unlock.key_file, true);
   if (!database) return base::fail(database.error().message);
   state->attach(std::move(**database));
+  state->writable = true;
   return SecretStore(std::move(state));
 }
 
@@ -209,6 +211,10 @@ void authenticate_metadata(Database& database, Keyring& keyring, Keys& keys) {
 
 base::Result<const Keys*> SecretStore::unlocked(bool for_writing) {
   auto& state = *state_;
+  if (!state.keys && !state.writable && !state.keyring->initialized()) {
+    // Opened for reading (a dry run, say): a store without a key yet stays without one.
+    return base::fail(fmt::format("the secret store at {} has no key yet: it holds no secret", directory()));
+  }
   if (!state.keys) {
     if (auto ok = initialize_on_first_write(*state.database, *state.keyring, directory()); !ok) {
       return base::fail(ok.error().message);
@@ -427,6 +433,13 @@ base::Result<SecretInfo> SecretStore::inspect(const std::string& name) {
     while (usages.step()) info->used_by.push_back({usages.text(0), usages.text(1), static_cast<int>(usages.integer(2))});
     return *info;
   });
+}
+
+base::Result<std::optional<SecretInfo>> SecretStore::lookup(const std::string& name) {
+  auto info = inspect(name);
+  if (info) return std::optional<SecretInfo>(std::move(*info));
+  if (info.error().message == not_found(name)) return std::optional<SecretInfo>();
+  return std::unexpected(info.error());
 }
 
 base::Result<void> SecretStore::remove(const std::string& name) {

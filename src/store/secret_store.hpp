@@ -54,6 +54,7 @@ class SecretStore final : public Vault {
   // been unlocked (by a write or a reveal); reveal, rotate and put always check them.
   base::Result<std::vector<SecretInfo>> list(const std::vector<LabelFilter>& filters = {}) override;
   base::Result<SecretInfo> inspect(const std::string& name) override;
+  base::Result<std::optional<SecretInfo>> lookup(const std::string& name) override;
   base::Result<void> remove(const std::string& name) override;
   base::Result<base::SecretBytes> reveal(const std::string& name, std::optional<int> version = std::nullopt) override;
 

@@ -18,6 +18,8 @@ class Vault {
  public:
   virtual ~Vault() = default;
   virtual base::Result<SecretInfo> inspect(const std::string& name) = 0;
+  // Like inspect, but a secret that is not there is nothing rather than an error.
+  virtual base::Result<std::optional<SecretInfo>> lookup(const std::string& name) = 0;
   virtual base::Result<std::vector<SecretInfo>> list(const std::vector<LabelFilter>& filters) = 0;
   // The current version when `version` is empty.
   virtual base::Result<base::SecretBytes> reveal(const std::string& name, std::optional<int> version) = 0;

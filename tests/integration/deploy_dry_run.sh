@@ -65,6 +65,14 @@ PY
 out=$("$stackup" deploy --dry-run "$stack" 2>&1) || fail "third dry run: $out"
 grep -qx "dry run: nothing to change" <<<"$out" || fail "an unchanged stack: $out"
 
+# A store with a database but no key yet (what `down` leaves on a new host): planning a content:
+# config, which needs a keyed digest, does not create the key.
+STACKUP_STORE="$work/keyless" "$stackup" down -q "${stack}k" >/dev/null 2>&1 || true
+[ -e "$work/keyless/stackup.db" ] || fail "down made no database to test with"
+printf 'services:\n  a:\n    image: %s\n    configs: [motd]\nconfigs:\n  motd:\n    content: hello\n' "$image" > content.yaml
+STACKUP_STORE="$work/keyless" "$stackup" deploy --dry-run -c content.yaml "${stack}k" >/dev/null || fail "content dry run"
+[ ! -e "$work/keyless/master.key" ] || fail "the dry run created the store's key"
+
 # No engine: exit 1, and still nothing written.
 "$stackup" down -q -t 0 --secrets "$stack" || fail "down"
 set +e

@@ -492,5 +492,20 @@ TEST(Deployer, RunsEntirelyInMemory) {
   EXPECT_EQ(vault.inspect("mem_token")->version, 1);
 }
 
+// A service taken out of the file keeps running without --prune, and keeps its secrets with it.
+TEST_F(DeployerTest, AServiceLeftOutOfTheFileKeepsItsSecretsWithoutPrune) {
+  ASSERT_TRUE(deploy());
+  const auto api_directory = files_.directories.begin()->first;
+  auto worker_only = load("worker.yaml", "services:\n  worker:\n    image: app:1\n");
+  ASSERT_TRUE(worker_only);
+  deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
+  ASSERT_TRUE(deployer.deploy(*worker_only, {"shop", false}));
+  EXPECT_THAT(engine_.names(), ElementsAre("shop-api-1", "shop-worker-1"));
+  EXPECT_TRUE(files_.directories.contains(api_directory));
+  ASSERT_TRUE(deployer.deploy(*worker_only, {"shop", true}));  // --prune
+  EXPECT_THAT(engine_.names(), ElementsAre("shop-worker-1"));
+  EXPECT_TRUE(files_.directories.empty());
+}
+
 }  // namespace
 }  // namespace stackup::testing

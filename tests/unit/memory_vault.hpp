@@ -22,6 +22,10 @@ class MemoryVault final : public store::Vault {
     }
     return info;
   }
+  base::Result<std::optional<store::SecretInfo>> lookup(const std::string& name) override {
+    auto info = inspect(name);
+    return info ? std::optional<store::SecretInfo>(*info) : std::nullopt;
+  }
   base::Result<std::vector<store::SecretInfo>> list(const std::vector<store::LabelFilter>& filters) override {
     std::vector<store::SecretInfo> out;
     const std::lock_guard lock(mutex_);
