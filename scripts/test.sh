@@ -41,7 +41,8 @@ run_ctest build release
 
 echo "== build with AddressSanitizer and UndefinedBehaviorSanitizer"
 BUILD_DIR="$root/build-asan" bash scripts/build.sh -DCMAKE_BUILD_TYPE=Debug -DSTACKUP_SANITIZE=ON
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan sanitizers
+# Stress loops run a fifth of their rounds here (tests/integration/lib/rounds.bash).
+STACKUP_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan sanitizers
 
 echo "== fuzz the loader for ${FUZZ_SECONDS:-60} s"
 if bash scripts/fuzz.sh; then

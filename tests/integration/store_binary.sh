@@ -104,7 +104,8 @@ done; done
 
 # Eight processes making the first write to a brand-new store at once, again and again: none fails
 # (turning a new database to WAL used to fail with "database is locked", busy timeout or not).
-for round in $(seq 1 30); do
+source "$(dirname "$0")/lib/rounds.bash"
+for round in $(seq 1 "$(rounds 30)"); do
   export STACKUP_STORE="$work/fresh-$round"
   for writer in 1 2 3 4 5 6 7 8; do
     (printf 'fresh-%s' "$writer" | "$stackup" secret create "w$writer" - 2>&1 >/dev/null | grep -v "^stackup: created the secret store's key" >>"$work/fresh.err" || true) &

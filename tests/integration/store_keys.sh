@@ -28,7 +28,8 @@ create() { printf '%s' "$2" | "$stackup" secret create "$1" - >/dev/null 2>&1 ||
 reveal_is() { local got; got=$("$stackup" secret reveal "$@" 2>&1) || true; echo "$got"; }
 
 # --- kill -9 of a first write, at random points: the next write works, and no temporary is left.
-for round in $(seq 1 40); do
+source "$(dirname "$0")/lib/rounds.bash"
+for round in $(seq 1 "$(rounds 40)"); do
   new_store "killed-$round"
   printf 'first' | "$stackup" secret create first - >/dev/null 2>&1 &
   writer=$!
