@@ -8,24 +8,14 @@
 
 #include "store/database.hpp"
 #include "store/secret_store.hpp"
+#include "temporary_directory.hpp"
 
 namespace stackup::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    std::string pattern = (fs::temp_directory_path() / "stackup-test-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TemporaryDirectory() { fs::remove_all(path_); }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TemporaryDirectory;
 
 // Turning a database to WAL upgrades a read lock to a write lock, for which SQLite never calls the
 // busy handler: this failed at once with "database is locked", busy timeout or not.
