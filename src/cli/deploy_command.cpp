@@ -54,10 +54,10 @@ int with_deployer(Context& context, const StoreLocation& store_location, const s
   return exit_ok;
 }
 
-// `deploy --dry-run`: the plan, one line per action with its reason, or JSON for scripts. No lock is
-// taken and the store is only read, so nothing is left behind.
-int print_plan(Context& context, const StoreLocation& store_location, const compose::Project& project, bool prune,
-               const std::string& format) {
+// A dry run's Deployer: no lock is taken, the store is only read, and the secret files are never
+// touched, so nothing is left behind. Runs `work(deployer)`.
+template <class Work>
+int with_read_only_deployer(Context& context, const StoreLocation& store_location, Work work) {
   auto engine = connect_engine(context);
   if (!engine) return fail_with(context, engine.error().message);
   auto store = open_store_for_reading(store_location, context);
@@ -66,15 +66,27 @@ int print_plan(Context& context, const StoreLocation& store_location, const comp
   deploy::TmpfsSecretFiles secret_files(secrets_runtime_directory(context));
   const compose::DiskFileSystem disk;
   deploy::Deployer deployer(**engine, *store, secret_files, disk, context.environment, progress);
-  auto plan = deployer.plan(project, {project.name, prune, nullptr});
-  if (!plan) return fail_with(context, plan.error().message);
-  if (format == "json") {
-    context.io.out << deploy::to_json(*plan).dump() << '\n';
-    return exit_ok;
-  }
-  for (const auto& line : deploy::describe(*plan)) context.io.out << line << '\n';
-  context.io.out << (plan->changes_nothing() ? "dry run: nothing to change\n" : "dry run: nothing was changed\n");
-  return exit_ok;
+  return work(deployer);
+}
+
+void print_lines(Context& context, const std::vector<std::string>& lines, bool changes) {
+  for (const auto& line : lines) context.io.out << line << '\n';
+  context.io.out << (changes ? "dry run: nothing was changed\n" : "dry run: nothing to change\n");
+}
+
+// `deploy --dry-run`: the plan, one line per action with its reason, or JSON for scripts.
+int print_plan(Context& context, const StoreLocation& store_location, const compose::Project& project, bool prune,
+               const std::string& format) {
+  return with_read_only_deployer(context, store_location, [&](deploy::Deployer& deployer) {
+    auto plan = deployer.plan(project, {project.name, prune, nullptr});
+    if (!plan) return fail_with(context, plan.error().message);
+    if (format == "json") {
+      context.io.out << deploy::to_json(*plan).dump() << '\n';
+    } else {
+      print_lines(context, deploy::describe(*plan), !plan->changes_nothing());
+    }
+    return static_cast<int>(exit_ok);
+  });
 }
 
 class DeployCommand final : public Command {
@@ -135,6 +147,7 @@ class DownCommand final : public Command {
     app_->add_flag("--volumes", volumes_, "Remove the stack's volumes too");
     app_->add_flag("--secrets", secrets_, "Remove the stack's own secrets from the store (never external ones)");
     app_->add_flag("-q,--quiet", quiet_, "Print nothing but warnings and errors");
+    app_->add_flag("--dry-run", dry_run_, "Print what down would remove; change nothing");
   }
 
   int run(Context& context) override {
@@ -146,6 +159,15 @@ class DownCommand final : public Command {
       stack = project->name;
     }
     if (!base::is_valid_stack_name(stack)) return fail_with(context, fmt::format("invalid stack name \"{}\"", stack));
+    if (dry_run_) {
+      return with_read_only_deployer(context, store_, [&](deploy::Deployer& deployer) {
+        auto plan = deployer.plan_down({stack, timeout_, volumes_, secrets_});
+        if (!plan) return fail_with(context, plan.error().message);
+        const auto lines = deploy::describe(*plan);
+        print_lines(context, lines, !lines.empty());
+        return static_cast<int>(exit_ok);
+      });
+    }
     return with_deployer(context, store_, stack, quiet_, [&](deploy::Deployer& deployer) {
       return deployer.down({stack, timeout_, volumes_, secrets_});
     });
@@ -159,6 +181,7 @@ class DownCommand final : public Command {
   bool volumes_ = false;
   bool secrets_ = false;
   bool quiet_ = false;
+  bool dry_run_ = false;
 };
 
 }  // namespace

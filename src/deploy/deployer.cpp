@@ -37,7 +37,9 @@ base::Result<Plan> Deployer::plan(const compose::Project& project, const DeployO
 }
 
 base::Result<void> Deployer::down(const DownOptions& options) {
-  auto done = local_.down(options);
+  auto plan = local_.plan_down(options);
+  if (!plan) return std::unexpected(plan.error());
+  auto done = local_.down(*plan);
   stack_is_gone_ = done.has_value();
   return done;
 }

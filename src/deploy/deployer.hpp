@@ -30,13 +30,6 @@ struct DeployOptions {
   const std::atomic<bool>* interrupted = nullptr;
 };
 
-struct DownOptions {
-  std::string stack;
-  int timeout_seconds = -1;  // -1: each container's stop_grace_period (the engine's default is 10 s)
-  bool volumes = false;
-  bool secrets = false;
-};
-
 // What runs a plan somewhere: the local engine now, a Swarm later. Inputs and the secret side of a
 // plan are the same for every orchestrator.
 class Orchestrator {
@@ -47,8 +40,10 @@ class Orchestrator {
   // put back; `left_nothing` then says whether the stack had nothing before either.
   virtual base::Result<void> apply(const Plan& plan, const Inputs& inputs, const DeployOptions& options,
                                    bool& left_nothing) = 0;
-  // Removes all it can and reports every failure at once.
-  virtual base::Result<void> down(const DownOptions& options) = 0;
+  // What `down` would remove, changing nothing.
+  virtual base::Result<DownPlan> plan_down(const DownOptions& options) = 0;
+  // Removes all the plan names that it can, and reports every failure at once.
+  virtual base::Result<void> down(const DownPlan& plan) = 0;
 };
 
 // The local Docker engine: containers with their secrets on tmpfs.
@@ -58,7 +53,8 @@ class LocalOrchestrator final : public Orchestrator {
       : engine_(engine), store_(store), secret_files_(secret_files), progress_(progress) {}
   base::Result<CurrentState> observe(const std::string& stack) override;
   base::Result<void> apply(const Plan& plan, const Inputs& inputs, const DeployOptions& options, bool& left_nothing) override;
-  base::Result<void> down(const DownOptions& options) override;
+  base::Result<DownPlan> plan_down(const DownOptions& options) override;
+  base::Result<void> down(const DownPlan& plan) override;
 
  private:
   engine::Engine& engine_;
@@ -81,6 +77,7 @@ class Deployer {
   // The plan a deploy would apply; changes nothing (no store or engine write, nothing on disk).
   base::Result<Plan> plan(const compose::Project& project, const DeployOptions& options);
   base::Result<void> down(const DownOptions& options);
+  base::Result<DownPlan> plan_down(const DownOptions& options) { return local_.plan_down(options); }
   // After a successful down, or a failed first deploy: nothing of the stack is left on this host.
   [[nodiscard]] bool stack_is_gone() const { return stack_is_gone_; }
 

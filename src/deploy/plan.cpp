@@ -199,10 +199,10 @@ base::Result<CurrentState> observe(engine::Engine& engine, const std::string& st
   for (auto& container : *containers) current.containers[container.name] = std::move(container);
   auto networks = engine.list_networks(label_of(stack));
   if (!networks) return base::fail(networks.error().message);
-  for (const auto& network : *networks) current.networks.insert(network.name);
+  for (auto& network : *networks) current.networks[network.name] = std::move(network);
   auto volumes = engine.list_volumes(label_of(stack));
   if (!volumes) return base::fail(volumes.error().message);
-  for (const auto& volume : *volumes) current.volumes.insert(volume.name);
+  for (auto& volume : *volumes) current.volumes[volume.name] = std::move(volume);
   return current;
 }
 
@@ -262,6 +262,27 @@ Json to_json(const Plan& plan) {
     actions.push_back(std::move(action));
   }
   return {{"stack", plan.stack}, {"changes", !plan.changes_nothing()}, {"actions", std::move(actions)}};
+}
+
+DownPlan make_down_plan(const CurrentState& current, const std::vector<std::string>& stack_secrets,
+                        const DownOptions& options) {
+  DownPlan plan{options.stack, options.timeout_seconds, {}, {}, {}, options.secrets, {}};
+  for (const auto& [name, container] : current.containers) plan.containers.push_back(container);
+  for (const auto& [name, network] : current.networks) plan.networks.push_back(network);
+  if (options.volumes) {
+    for (const auto& [name, volume] : current.volumes) plan.volumes.push_back(volume);
+  }
+  if (options.secrets) plan.stack_secrets = stack_secrets;
+  return plan;
+}
+
+std::vector<std::string> describe(const DownPlan& plan) {
+  std::vector<std::string> lines;
+  for (const auto& container : plan.containers) lines.push_back(fmt::format("container {}: remove, its secrets wiped", container.name));
+  for (const auto& network : plan.networks) lines.push_back(fmt::format("network {}: remove", network.name));
+  for (const auto& volume : plan.volumes) lines.push_back(fmt::format("volume {}: remove (--volumes)", volume.name));
+  for (const auto& secret : plan.stack_secrets) lines.push_back(fmt::format("secret {}: remove from the store (--secrets)", secret));
+  return lines;
 }
 
 }  // namespace stackup::deploy

@@ -17,8 +17,8 @@ namespace stackup::deploy {
 // What the engine has of a stack now.
 struct CurrentState {
   std::map<std::string, engine::ContainerSummary> containers;  // by name
-  std::set<std::string> networks;                              // names
-  std::set<std::string> volumes;                               // names
+  std::map<std::string, engine::Resource> networks;            // by name
+  std::map<std::string, engine::Resource> volumes;             // by name
 };
 
 base::Result<CurrentState> observe(engine::Engine& engine, const std::string& stack);
@@ -67,6 +67,31 @@ Plan make_plan(const Inputs& inputs, const CurrentState& current, bool prune);
 // unchanged containers and secrets too, marked as such.
 std::vector<std::string> describe(const Plan& plan);
 engine::Json to_json(const Plan& plan);
+
+struct DownOptions {
+  std::string stack;
+  int timeout_seconds = -1;  // -1: each container's stop_grace_period (the engine's default is 10 s)
+  bool volumes = false;
+  bool secrets = false;
+};
+
+// What `down` removes, in this order: the containers (side by side, each with its secrets), the
+// networks, the volumes (with --volumes), and the stack's own secrets in the store (with --secrets,
+// once no container is left to use them).
+struct DownPlan {
+  std::string stack;
+  int timeout_seconds = -1;
+  std::vector<engine::ContainerSummary> containers;
+  std::vector<engine::Resource> networks;
+  std::vector<engine::Resource> volumes;
+  bool secrets = false;
+  std::vector<std::string> stack_secrets;  // their names, with --secrets
+};
+
+// `stack_secrets`: the store's secrets labelled with the stack (never external ones).
+DownPlan make_down_plan(const CurrentState& current, const std::vector<std::string>& stack_secrets,
+                        const DownOptions& options);
+std::vector<std::string> describe(const DownPlan& plan);
 
 // A container set aside during a deploy is renamed STACK-service-N-replaced-<token>.
 inline constexpr std::string_view set_aside_infix = "-replaced-";

@@ -73,6 +73,17 @@ printf 'services:\n  a:\n    image: %s\n    configs: [motd]\nconfigs:\n  motd:\n
 STACKUP_STORE="$work/keyless" "$stackup" deploy --dry-run -c content.yaml "${stack}k" >/dev/null || fail "content dry run"
 [ ! -e "$work/keyless/master.key" ] || fail "the dry run created the store's key"
 
+# down --dry-run names what down would remove, and removes nothing.
+out=$("$stackup" down --dry-run --secrets "$stack" 2>&1) || fail "down dry run: $out"
+expected="container $stack-db-1: remove, its secrets wiped
+container $stack-web-1: remove, its secrets wiped
+network ${stack}_default: remove
+secret ${stack}_token: remove from the store (--secrets)
+dry run: nothing was changed"
+[ "$out" = "$expected" ] || fail "down plan: $out"
+[ "$(docker ps -q --filter "label=com.docker.stack.namespace=$stack" | wc -l)" -eq 2 ] || fail "down --dry-run removed containers"
+"$stackup" secret inspect "${stack}_token" >/dev/null || fail "down --dry-run removed the secret"
+
 # No engine: exit 1, and still nothing written.
 "$stackup" down -q -t 0 --secrets "$stack" || fail "down"
 set +e

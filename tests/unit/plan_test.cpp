@@ -45,7 +45,7 @@ secrets:
                                          config["Labels"].get<engine::Labels>()};
       }
     }
-    for (const auto& network : plan.networks) current.networks.insert(network);
+    for (const auto& network : plan.networks) current.networks[network] = {network, network, {}};
     return current;
   }
 
@@ -131,6 +131,19 @@ TEST_F(PlanTest, ExternalSecretsAndMissingImagesAndJson) {
   EXPECT_EQ(json["actions"][1], (engine::Json{{"type", "secret"}, {"name", "shop_token"}, {"action", "external"},
                                               {"reason", "external"}, {"version", 4}}));
   EXPECT_EQ(json["actions"][2], (engine::Json{{"type", "network"}, {"name", "shop_default"}, {"action", "create"}, {"reason", ""}}));
+}
+
+TEST_F(PlanTest, DownRemovesWhatIsThereAndOnlyWhatItIsAskedTo) {
+  auto current = applied(make_plan(inputs_, {}, false));
+  current.volumes["shop_data"] = {"shop_data", "shop_data", {}};
+  EXPECT_THAT(describe(make_down_plan(current, {}, {"shop", -1, false, false})),
+              ElementsAre("container shop-db-1: remove, its secrets wiped", "container shop-web-1: remove, its secrets wiped",
+                          "container shop-web-2: remove, its secrets wiped", "network shop_default: remove"));
+  const auto everything = make_down_plan(current, {"shop_token"}, {"shop", 0, true, true});
+  EXPECT_THAT(describe(everything),
+              ::testing::IsSupersetOf({"volume shop_data: remove (--volumes)", "secret shop_token: remove from the store (--secrets)"}));
+  EXPECT_EQ(everything.timeout_seconds, 0);
+  EXPECT_TRUE(make_down_plan({}, {}, {"shop", -1, false, false}).containers.empty());
 }
 
 }  // namespace
