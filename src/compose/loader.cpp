@@ -137,7 +137,7 @@ class ProjectLoader {
     canonicalize(result_.document, PathContext{project_directory_, home ? std::string(*home) : std::string()});
     timer.done("canonicalize");
     check_semantics(SemanticContext{result_.document, project.name, project_directory_, options_.strict, files_,
-                                    environment_, result_.diagnostics});
+                                    environment_, result_.diagnostics, options_.orchestrator});
     check_orchestrator_rules(result_.document, options_.orchestrator, result_.diagnostics);
     timer.done("semantic checks");
     if (!result_.diagnostics.has_errors()) {

@@ -329,6 +329,15 @@ void check_secret_labels(const Match& match, const RuleContext& context) {
 
 // --- services ---------------------------------------------------------------------------------------
 
+// No service names an image or a build: a file meant to go on top of another one.
+bool is_override(const Node& document) {
+  const Node* services = document.find("services");
+  if (!services || !services->is_mapping()) return true;
+  return std::none_of(services->entries.begin(), services->entries.end(), [](const Entry& entry) {
+    return entry.value.is_mapping() && (entry.value.find("image") || entry.value.find("build"));
+  });
+}
+
 void check_service(const Match& match, const RuleContext& context) {
   const auto& name = match.captures.front();
   if (!is_valid_key(name)) {
@@ -336,13 +345,20 @@ void check_service(const Match& match, const RuleContext& context) {
                               fmt::format("invalid service name \"{}\": use only letters, digits, '.', '_' and '-'", name));
   }
   const Node& service = match.node;
-  // An override file rarely repeats the image, so this is a warning here; deploy refuses such a service.
-  if (!service.is_mapping() || (!service.find("image") && !service.find("build"))) {
-    context.diagnostics.warning(match.key_location, match.path,
-                                fmt::format("service \"{}\" has neither an image nor a build context specified; it "
-                                            "cannot be deployed without one (is this an override file?)",
-                                            name));
+  if (service.is_mapping() && (service.find("image") || service.find("build"))) return;
+  // An override file rarely repeats the image, so this is a warning there. In a file where other
+  // services have one, the local orchestrator cannot deploy this one: an error, as deploy would say.
+  if (context.orchestrator == Orchestrator::local && !is_override(context.document)) {
+    context.diagnostics.error(match.key_location, match.path,
+                              fmt::format("service \"{}\" has no image; stackup deploy does not build images: build "
+                                          "one and set image: NAME",
+                                          name));
+    return;
   }
+  context.diagnostics.warning(match.key_location, match.path,
+                              fmt::format("service \"{}\" has neither an image nor a build context specified; it "
+                                          "cannot be deployed without one (is this an override file?)",
+                                          name));
 }
 
 bool is_number(std::string_view text) {

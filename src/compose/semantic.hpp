@@ -8,6 +8,7 @@
 #include "base/diagnostic.hpp"
 #include "compose/environment.hpp"
 #include "compose/filesystem.hpp"
+#include "compose/orchestrator_rules.hpp"
 #include "compose/node.hpp"
 
 namespace stackup::compose {
@@ -20,6 +21,7 @@ struct SemanticContext {
   const FileSystem& files;
   const Environment& environment;
   base::Diagnostics& diagnostics;
+  Orchestrator orchestrator = Orchestrator::local;
 };
 
 void check_semantics(const SemanticContext& context);
