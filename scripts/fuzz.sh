@@ -10,7 +10,7 @@ cmake --build "$build" --target fuzz_loader -j"$(nproc)"
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
 find "$root/tests/testdata" "$root/examples" -name '*.yaml' -exec cp {} "$seeds/" \;
-if [ -d "$root/../shared/corpus/compose-real" ]; then cp "$root"/../shared/corpus/compose-real/*.y*ml "$seeds/"; fi
+cp "$root"/tests/corpus/compose-real/*.y*ml "$seeds/"
 mkdir -p "$build/corpus"
 "$build/tests/fuzz/fuzz_loader" "$build/corpus" "$seeds" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
   -max_len=65536 -print_final_stats=1 2>&1 | tail -n 25

@@ -68,7 +68,7 @@ class Deployer {
   // `files` is where secret files and env files are read (the disk, or memory in tests).
   Deployer(engine::Engine& engine, store::Vault& store, SecretFiles& secret_files, const compose::FileSystem& files,
            const compose::Environment& environment, Progress& progress)
-      : engine_(engine), store_(store), files_(files), environment_(environment), progress_(progress),
+      : engine_(engine), store_(store), files_(files), environment_(environment),
         local_(engine, store, secret_files, progress) {}
 
   // Brings the stack to what the project describes, touching only what changed. On failure, what this
@@ -88,7 +88,6 @@ class Deployer {
   store::Vault& store_;
   const compose::FileSystem& files_;
   const compose::Environment& environment_;
-  Progress& progress_;
   LocalOrchestrator local_;
   bool stack_is_gone_ = false;
 };
