@@ -12,6 +12,7 @@
 #include "cli/store_options.hpp"
 #include "deploy/deployer.hpp"
 #include "deploy/stack_lock.hpp"
+#include "deploy/swarm_deployer.hpp"
 
 namespace stackup::cli {
 namespace {
@@ -69,6 +70,44 @@ int with_read_only_deployer(Context& context, const StoreLocation& store_locatio
   return work(deployer);
 }
 
+// The Swarm counterparts: the same store and lock, a SwarmDeployer over the engine's Swarm API.
+template <class Work>
+int with_swarm_deployer(Context& context, const StoreLocation& store_location, const std::string& stack, bool quiet,
+                        Work work) {
+  auto engine = connect_engine(context);
+  if (!engine) return fail_with(context, engine.error().message);
+  auto swarm = connect_swarm(context);
+  if (!swarm) return fail_with(context, swarm.error().message);
+  auto store = open_store_for_writing(store_location, context);
+  if (!store) return fail_with(context, store.error().message);
+  const auto runtime_directory = secrets_runtime_directory(context);
+  ProgressPrinter progress(context, quiet);
+  auto lock = deploy::StackLock::acquire(runtime_directory, stack, [&] {
+    progress.update("Stack " + stack, "Waiting for another stackup deploy or down of it to finish");
+  });
+  if (!lock) return fail_with(context, lock.error().message);
+  const compose::DiskFileSystem disk;
+  deploy::SwarmDeployer deployer(**engine, **swarm, *store, disk, context.environment, progress);
+  auto done = work(deployer);
+  if (deployer.stack_is_gone()) lock->remove_on_release();
+  if (!done) return fail_with(context, done.error().message);
+  return exit_ok;
+}
+
+template <class Work>
+int with_read_only_swarm_deployer(Context& context, const StoreLocation& store_location, Work work) {
+  auto engine = connect_engine(context);
+  if (!engine) return fail_with(context, engine.error().message);
+  auto swarm = connect_swarm(context);
+  if (!swarm) return fail_with(context, swarm.error().message);
+  auto store = open_store_for_reading(store_location, context);
+  if (!store) return fail_with(context, store.error().message);
+  ProgressPrinter progress(context, true);
+  const compose::DiskFileSystem disk;
+  deploy::SwarmDeployer deployer(**engine, **swarm, *store, disk, context.environment, progress);
+  return work(deployer);
+}
+
 void print_lines(Context& context, const std::vector<std::string>& lines, bool changes) {
   for (const auto& line : lines) context.io.out << line << '\n';
   context.io.out << (changes ? "dry run: nothing was changed\n" : "dry run: nothing to change\n");
@@ -89,10 +128,25 @@ int print_plan(Context& context, const StoreLocation& store_location, const comp
   });
 }
 
+// `deploy --dry-run` on a swarm.
+int print_swarm_plan(Context& context, const StoreLocation& store_location, const compose::Project& project, bool prune,
+                     const std::string& format) {
+  return with_read_only_swarm_deployer(context, store_location, [&](deploy::SwarmDeployer& deployer) {
+    auto plan = deployer.plan(project, {project.name, prune, nullptr});
+    if (!plan) return fail_with(context, plan.error().message);
+    if (format == "json") {
+      context.io.out << deploy::to_json(*plan).dump() << '\n';
+    } else {
+      print_lines(context, deploy::describe(*plan), !plan->changes_nothing());
+    }
+    return static_cast<int>(exit_ok);
+  });
+}
+
 class DeployCommand final : public Command {
  public:
   explicit DeployCommand(CLI::App& parent)
-      : Command(parent.add_subcommand("deploy", "Deploy a stack on the local Docker engine, secrets on tmpfs")) {
+      : Command(parent.add_subcommand("deploy", "Deploy a stack: on the local Docker engine (secrets on tmpfs), or on Swarm")) {
     compose_.add_to(*app_);
     store_.add_to(*app_);
     app_->add_option("stack", stack_, "Stack name (default: the project name)");
@@ -106,17 +160,14 @@ class DeployCommand final : public Command {
 
   int run(Context& context) override {
     auto orchestrator = compose_.chosen_orchestrator(context);
-    if (!orchestrator || *orchestrator != compose::Orchestrator::local) {
-      context.io.err << "stackup: error: "
-                     << (orchestrator ? "this stackup deploys with the local orchestrator only; Swarm comes later: "
-                                        "use --orchestrator local"
-                                      : orchestrator.error().message)
-                     << '\n';
+    if (!orchestrator) {
+      context.io.err << "stackup: error: " << orchestrator.error().message << '\n';
       return exit_usage;
     }
     int failure = exit_failed;
     const auto project = load_for_deploy(compose_, stack_, context, failure);
     if (!project) return failure;
+    if (*orchestrator == compose::Orchestrator::swarm) return deploy_on_swarm(context, *project);
     if (dry_run_) return print_plan(context, store_, *project, prune_, format_);
     return with_deployer(context, store_, project->name, quiet_, [&](deploy::Deployer& deployer) {
       // Only once the stack's lock is held: a Ctrl-C while waiting for it, before anything is
@@ -127,6 +178,14 @@ class DeployCommand final : public Command {
   }
 
  private:
+  int deploy_on_swarm(Context& context, const compose::Project& project) {
+    if (dry_run_) return print_swarm_plan(context, store_, project, prune_, format_);
+    return with_swarm_deployer(context, store_, project.name, quiet_, [&](deploy::SwarmDeployer& deployer) {
+      const InterruptGuard guard;
+      return deployer.deploy(project, {project.name, prune_, &guard.interrupted()});
+    });
+  }
+
   ComposeOptions compose_;
   StoreLocation store_;
   std::string stack_;
@@ -159,6 +218,12 @@ class DownCommand final : public Command {
       stack = project->name;
     }
     if (!base::is_valid_stack_name(stack)) return fail_with(context, fmt::format("invalid stack name \"{}\"", stack));
+    auto orchestrator = compose_.chosen_orchestrator(context);
+    if (!orchestrator) {
+      context.io.err << "stackup: error: " << orchestrator.error().message << '\n';
+      return exit_usage;
+    }
+    if (*orchestrator == compose::Orchestrator::swarm) return down_on_swarm(context, stack);
     if (dry_run_) {
       return with_read_only_deployer(context, store_, [&](deploy::Deployer& deployer) {
         auto plan = deployer.plan_down({stack, timeout_, volumes_, secrets_});
@@ -174,6 +239,21 @@ class DownCommand final : public Command {
   }
 
  private:
+  int down_on_swarm(Context& context, const std::string& stack) {
+    const deploy::DownOptions options{stack, timeout_, volumes_, secrets_};
+    if (dry_run_) {
+      return with_read_only_swarm_deployer(context, store_, [&](deploy::SwarmDeployer& deployer) {
+        auto plan = deployer.plan_down(options);
+        if (!plan) return fail_with(context, plan.error().message);
+        const auto lines = deploy::describe(*plan);
+        print_lines(context, lines, !lines.empty());
+        return static_cast<int>(exit_ok);
+      });
+    }
+    return with_swarm_deployer(context, store_, stack, quiet_,
+                               [&](deploy::SwarmDeployer& deployer) { return deployer.down(options); });
+  }
+
   ComposeOptions compose_;
   StoreLocation store_;
   std::string stack_;

@@ -7,7 +7,9 @@
 
 namespace stackup::cli {
 
-base::Result<std::unique_ptr<engine::Engine>> connect_engine(const Context& context) {
+namespace {
+
+engine::EngineSettings engine_settings(const Context& context) {
   engine::EngineSettings settings;
   settings.docker_host = context.variable("DOCKER_HOST");
   settings.tls_verify = !context.variable("DOCKER_TLS_VERIFY").empty();
@@ -15,7 +17,17 @@ base::Result<std::unique_ptr<engine::Engine>> connect_engine(const Context& cont
   if (settings.cert_path.empty() && !context.variable("HOME").empty()) {
     settings.cert_path = context.variable("HOME") + "/.docker";
   }
-  return engine::connect(settings);
+  return settings;
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<engine::Engine>> connect_engine(const Context& context) {
+  return engine::connect(engine_settings(context));
+}
+
+base::Result<std::unique_ptr<engine::Swarm>> connect_swarm(const Context& context) {
+  return engine::connect_swarm(engine_settings(context));
 }
 
 std::string secrets_runtime_directory(const Context& context) {

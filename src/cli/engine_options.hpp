@@ -9,10 +9,13 @@
 #include "cli/context.hpp"
 #include "deploy/deployer.hpp"
 #include "engine/engine.hpp"
+#include "engine/swarm.hpp"
 
 namespace stackup::cli {
 
 base::Result<std::unique_ptr<engine::Engine>> connect_engine(const Context& context);
+// The same engine's Swarm API.
+base::Result<std::unique_ptr<engine::Swarm>> connect_swarm(const Context& context);
 
 // /run/stackup as root; otherwise $XDG_RUNTIME_DIR/stackup, else /dev/shm/stackup-<uid>.
 std::string secrets_runtime_directory(const Context& context);

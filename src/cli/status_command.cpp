@@ -1,7 +1,10 @@
 // `stackup ps` (a stack's containers) and `stackup ls` (the stacks).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <map>
+#include <tuple>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -10,6 +13,7 @@
 #include "cli/compose_options.hpp"
 #include "cli/engine_options.hpp"
 #include "cli/table.hpp"
+#include "engine/swarm.hpp"
 #include "deploy/container_config.hpp"
 
 namespace stackup::cli {
@@ -19,9 +23,76 @@ std::string label(const engine::ContainerSummary& container, std::string_view na
   return engine::label_value(container.labels, name);
 }
 
+std::string capitalized(std::string text) {
+  if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+// "*:8080->80/tcp" for each port a task publishes on its node (host mode), as docker stack ps shows.
+std::string ports_of(const engine::Task& task) {
+  std::vector<std::string> ports;
+  for (const auto& port : task.ports) {
+    ports.push_back(fmt::format("*:{}->{}/{}", port.value("PublishedPort", 0), port.value("TargetPort", 0),
+                                port.value("Protocol", "tcp")));
+  }
+  return fmt::format("{}", fmt::join(ports, ","));
+}
+
+// `ps --orchestrator swarm`: one row per task, like docker stack ps.
+int print_swarm_tasks(Context& context, const std::string& stack, const std::string& format) {
+  auto swarm = connect_swarm(context);
+  if (!swarm) return fail_with(context, swarm.error().message);
+  auto services = (*swarm)->list_services(fmt::format("{}={}", deploy::namespace_label, stack));
+  if (!services) return fail_with(context, services.error().message);
+  std::map<std::string, std::string> service_names;
+  std::vector<std::string> ids;
+  for (const auto& service : *services) {
+    service_names[service.id] = service.name;
+    ids.push_back(service.id);
+  }
+  std::vector<engine::Task> tasks;
+  if (!ids.empty()) {
+    auto listed = (*swarm)->list_tasks(ids);
+    if (!listed) return fail_with(context, listed.error().message);
+    tasks = std::move(*listed);
+  }
+  auto nodes = (*swarm)->list_nodes();
+  if (!nodes) return fail_with(context, nodes.error().message);
+  std::map<std::string, std::string> hostnames;
+  for (const auto& node : *nodes) hostnames[node.id] = node.hostname;
+  auto name_of = [&](const engine::Task& task) {
+    return fmt::format("{}.{}", service_names[task.service_id], task.slot > 0 ? std::to_string(task.slot) : task.node_id);
+  };
+  std::sort(tasks.begin(), tasks.end(), [&](const auto& a, const auto& b) {
+    return std::tuple(name_of(a), b.timestamp) < std::tuple(name_of(b), a.timestamp);  // newest first in a slot
+  });
+  const auto now = now_micros();
+  auto current_state = [&](const engine::Task& task) {
+    const auto since = parse_rfc3339(task.timestamp);
+    return since ? fmt::format("{} {}", capitalized(task.state), time_ago(*since, now)) : capitalized(task.state);
+  };
+  if (format == "json") {
+    auto array = nlohmann::ordered_json::array();
+    for (const auto& t : tasks) {
+      array.push_back({{"ID", t.id.substr(0, 12)}, {"Name", name_of(t)}, {"Node", hostnames[t.node_id]},
+                       {"DesiredState", capitalized(t.desired_state)}, {"CurrentState", current_state(t)},
+                       {"Error", t.error}, {"Ports", ports_of(t)}});
+    }
+    context.io.out << array.dump(2) << '\n';
+    return exit_ok;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : tasks) {
+    rows.push_back({t.id.substr(0, 12), name_of(t), hostnames[t.node_id], capitalized(t.desired_state), current_state(t),
+                    t.error, ports_of(t)});
+  }
+  print_table(context.io.out, {"ID", "NAME", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"}, rows);
+  return exit_ok;
+}
+
 class PsCommand final : public Command {
  public:
-  explicit PsCommand(CLI::App& parent) : Command(parent.add_subcommand("ps", "List a stack's containers")) {
+  explicit PsCommand(CLI::App& parent) : Command(parent.add_subcommand("ps", "List a stack's containers (or, on Swarm, its tasks)")) {
     compose_.add_to(*app_);
     app_->add_option("stack", stack_, "Stack name (default: the project name)");
     app_->add_option("--format", format_, "Output format")->check(CLI::IsMember({"table", "json"}))->default_str("table");
@@ -34,6 +105,9 @@ class PsCommand final : public Command {
       if (!loaded.project) return fail_with(context, "no stack named and no valid compose file here: say which stack");
       stack = loaded.project->name;
     }
+    auto orchestrator = compose_.chosen_orchestrator(context);
+    if (!orchestrator) return fail_with(context, orchestrator.error().message);
+    if (*orchestrator == compose::Orchestrator::swarm) return print_swarm_tasks(context, stack, format_);
     auto engine = connect_engine(context);
     if (!engine) return fail_with(context, engine.error().message);
     auto containers = (*engine)->list_containers(fmt::format("{}={}", deploy::namespace_label, stack));
@@ -62,9 +136,43 @@ class PsCommand final : public Command {
   std::string format_ = "table";
 };
 
+constexpr std::string_view swarm_service_label = "com.docker.swarm.service.id";
+
+struct Stack {
+  std::set<std::string> services;
+  std::map<std::string, int> states;
+};
+
+// The swarm's stacks, when this engine manages one: their services and their tasks' states.
+base::Result<void> add_swarm_stacks(Context& context, std::map<std::pair<std::string, std::string>, Stack>& stacks) {
+  auto swarm = connect_swarm(context);
+  if (!swarm) return std::unexpected(swarm.error());
+  auto info = (*swarm)->info();
+  if (!info) return std::unexpected(info.error());
+  if (info->state != "active" || !info->manager) return {};
+  auto services = (*swarm)->list_services(std::string(deploy::namespace_label));
+  if (!services) return std::unexpected(services.error());
+  if (services->empty()) return {};
+  auto tasks = (*swarm)->list_tasks({});
+  if (!tasks) return std::unexpected(tasks.error());
+  std::map<std::string, Stack*> by_service;
+  for (const auto& service : *services) {
+    const auto name = engine::label_value(service.spec.value("Labels", engine::Labels{}), deploy::namespace_label);
+    auto& stack = stacks[{name, "swarm"}];
+    stack.services.insert(service.name);
+    by_service[service.id] = &stack;
+  }
+  for (const auto& task : *tasks) {
+    if (const auto it = by_service.find(task.service_id); it != by_service.end() && task.desired_state == "running") {
+      ++it->second->states[task.state];
+    }
+  }
+  return {};
+}
+
 class LsCommand final : public Command {
  public:
-  explicit LsCommand(CLI::App& parent) : Command(parent.add_subcommand("ls", "List the stacks deployed on this engine")) {
+  explicit LsCommand(CLI::App& parent) : Command(parent.add_subcommand("ls", "List the stacks deployed on this engine and its swarm")) {
     app_->add_option("--format", format_, "Output format")->check(CLI::IsMember({"table", "json"}))->default_str("table");
   }
 
@@ -73,16 +181,14 @@ class LsCommand final : public Command {
     if (!engine) return fail_with(context, engine.error().message);
     auto containers = (*engine)->list_containers(std::string(deploy::namespace_label));
     if (!containers) return fail_with(context, containers.error().message);
-    struct Stack {
-      std::set<std::string> services;
-      std::map<std::string, int> states;
-    };
-    std::map<std::string, Stack> stacks;
+    std::map<std::pair<std::string, std::string>, Stack> stacks;  // by name and orchestrator
     for (const auto& c : *containers) {
-      auto& stack = stacks[label(c, deploy::namespace_label)];
+      if (c.labels.contains(std::string(swarm_service_label))) continue;  // a Swarm task's container
+      auto& stack = stacks[{label(c, deploy::namespace_label), "local"}];
       stack.services.insert(label(c, "com.docker.compose.service"));
       ++stack.states[c.state];
     }
+    if (auto added = add_swarm_stacks(context, stacks); !added) return fail_with(context, added.error().message);
     auto status_of = [](const Stack& stack) {
       std::string status;
       for (const auto& [state, count] : stack.states) status += fmt::format("{}{}({})", status.empty() ? "" : ", ", state, count);
@@ -90,15 +196,18 @@ class LsCommand final : public Command {
     };
     if (format_ == "json") {
       auto array = nlohmann::ordered_json::array();
-      for (const auto& [name, stack] : stacks) {
-        array.push_back({{"Name", name}, {"Services", stack.services.size()}, {"Status", status_of(stack)}});
+      for (const auto& [key, stack] : stacks) {
+        array.push_back({{"Name", key.first}, {"Services", stack.services.size()}, {"Orchestrator", key.second},
+                         {"Status", status_of(stack)}});
       }
       context.io.out << array.dump(2) << '\n';
       return exit_ok;
     }
     std::vector<std::vector<std::string>> rows;
-    for (const auto& [name, stack] : stacks) rows.push_back({name, std::to_string(stack.services.size()), status_of(stack)});
-    print_table(context.io.out, {"NAME", "SERVICES", "STATUS"}, rows);
+    for (const auto& [key, stack] : stacks) {
+      rows.push_back({key.first, std::to_string(stack.services.size()), key.second, status_of(stack)});
+    }
+    print_table(context.io.out, {"NAME", "SERVICES", "ORCHESTRATOR", "STATUS"}, rows);
     return exit_ok;
   }
 

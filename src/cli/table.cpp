@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ostream>
 
 namespace stackup::cli {
@@ -31,6 +32,21 @@ void print_table(std::ostream& out, const std::vector<std::string>& headings,
 std::string rfc3339(std::int64_t micros) {
   const std::chrono::sys_time<std::chrono::microseconds> time{std::chrono::microseconds(micros)};
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", time);
+}
+
+std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
+  // 2026-11-30T10:53:01.123456789Z: the seconds' fraction and zone beyond Z are not needed for "ago".
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (std::sscanf(std::string(text.substr(0, 19)).c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &year, &month, &day, &hour, &minute,
+                  &second) != 6) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+                                         std::chrono::day(static_cast<unsigned>(day))};
+  if (!date.ok()) return std::nullopt;
+  const auto time = std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+                    std::chrono::seconds(second);
+  return std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
 }
 
 std::string time_ago(std::int64_t micros, std::int64_t now) {

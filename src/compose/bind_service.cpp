@@ -77,6 +77,66 @@ Healthcheck healthcheck_of(const Node& node) {
   return check;
 }
 
+std::optional<std::int64_t> integer_of(const Node* node) {
+  if (!node || !node->is_scalar()) return std::nullopt;
+  const auto resolved = resolve_scalar(*node);
+  return resolved.type == ScalarType::integer ? std::optional(resolved.integer) : std::nullopt;
+}
+
+UpdatePolicy update_policy_of(const Node& node) {
+  UpdatePolicy policy;
+  policy.parallelism = integer_of(node.find("parallelism"));
+  policy.delay = duration_of(node.find("delay"));
+  policy.monitor = duration_of(node.find("monitor"));
+  policy.failure_action = text_of(node.find("failure_action"));
+  policy.order = text_of(node.find("order"));
+  if (const Node* ratio = node.find("max_failure_ratio"); ratio && ratio->is_scalar()) {
+    policy.max_failure_ratio = std::strtod(ratio->scalar.c_str(), nullptr);
+  }
+  return policy;
+}
+
+SwarmRestartPolicy restart_policy_of(const Node& node) {
+  return {text_of(node.find("condition")), duration_of(node.find("delay")), duration_of(node.find("window")),
+          integer_of(node.find("max_attempts"))};
+}
+
+void bind_placement(const Node& placement, Deployment& deployment) {
+  if (const Node* constraints = placement.find("constraints")) deployment.constraints = strings_of(*constraints);
+  if (const Node* preferences = placement.find("preferences")) {
+    for (const auto& item : preferences->items) {
+      if (const Node* spread = item.find("spread")) deployment.spread_preferences.push_back(text_of(spread));
+    }
+  }
+  deployment.max_replicas_per_node = integer_of(placement.find("max_replicas_per_node"));
+}
+
+Deployment deployment_of(const Node& deploy) {
+  Deployment deployment;
+  deployment.mode = text_of(deploy.find("mode"));
+  deployment.endpoint_mode = text_of(deploy.find("endpoint_mode"));
+  if (const Node* labels = deploy.find("labels")) {
+    for (const auto& entry : list_or_dict_to_mapping(*labels).entries) deployment.labels[entry.key] = text_of(&entry.value);
+  }
+  if (const Node* placement = deploy.find("placement"); placement && placement->is_mapping()) bind_placement(*placement, deployment);
+  if (const Node* resources = deploy.find("resources")) {
+    if (const Node* reservations = resources->find("reservations")) {
+      if (const Node* cpus = reservations->find("cpus")) deployment.nano_cpus_reservation = parse_nano_cpus(text_of(cpus));
+      deployment.memory_reservation = bytes_of(reservations->find("memory"));
+    }
+  }
+  if (const Node* restart = deploy.find("restart_policy"); restart && restart->is_mapping()) {
+    deployment.restart_policy = restart_policy_of(*restart);
+  }
+  if (const Node* update = deploy.find("update_config"); update && update->is_mapping()) {
+    deployment.update_config = update_policy_of(*update);
+  }
+  if (const Node* rollback = deploy.find("rollback_config"); rollback && rollback->is_mapping()) {
+    deployment.rollback_config = update_policy_of(*rollback);
+  }
+  return deployment;
+}
+
 }  // namespace
 
 std::vector<std::string> split_command(std::string_view command) {
@@ -160,7 +220,7 @@ void bind_runtime_fields(const Node& node, Service& service) {
     for (const auto& item : ports->items) {
       if (item.is_mapping()) {
         service.ports.push_back({text_of(item.find("host_ip")), text_of(item.find("published")), text_of(item.find("target")),
-                                 item.find("protocol") ? text_of(item.find("protocol")) : "tcp"});
+                                 item.find("protocol") ? text_of(item.find("protocol")) : "tcp", text_of(item.find("mode"))});
       } else {
         service.ports.push_back(parse_port(item.scalar));
       }
@@ -186,6 +246,7 @@ void bind_runtime_fields(const Node& node, Service& service) {
       service.memory_limit = bytes_of(limit->find("memory"));
     }
   }
+  if (const Node* deploy = node.find("deploy"); deploy && deploy->is_mapping()) service.deployment = deployment_of(*deploy);
 }
 
 std::string_view mount_type_name(MountType type) {

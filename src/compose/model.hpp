@@ -62,6 +62,7 @@ struct PortMapping {
   std::string published;  // empty: an ephemeral host port
   std::string target;
   std::string protocol = "tcp";
+  std::string mode;  // long syntax only: ingress or host (Swarm); empty for the default
 };
 
 enum class MountType { volume, bind, tmpfs, npipe, cluster, image };
@@ -84,6 +85,35 @@ struct Healthcheck {
 struct ServiceNetwork {
   std::string key;  // the top-level network's key, or "default"
   std::vector<std::string> aliases;
+};
+
+// A rolling update or rollback, as deploy.update_config / rollback_config give it (Swarm).
+struct UpdatePolicy {
+  std::optional<std::int64_t> parallelism;
+  std::optional<std::chrono::nanoseconds> delay, monitor;
+  std::string failure_action, order;  // empty: Swarm's default
+  std::optional<double> max_failure_ratio;
+};
+
+// deploy.restart_policy (Swarm).
+struct SwarmRestartPolicy {
+  std::string condition;  // none, on-failure, any
+  std::optional<std::chrono::nanoseconds> delay, window;
+  std::optional<std::int64_t> max_attempts;
+};
+
+// What `deploy:` says beyond replicas and resource limits: Swarm reads it, the local orchestrator
+// warns that it ignores it.
+struct Deployment {
+  std::string mode;           // replicated (default) or global
+  std::string endpoint_mode;  // vip (default) or dnsrr
+  std::map<std::string, std::string> labels;  // on the service, not its containers
+  std::vector<std::string> constraints;
+  std::vector<std::string> spread_preferences;
+  std::optional<std::int64_t> max_replicas_per_node;
+  std::optional<std::int64_t> nano_cpus_reservation, memory_reservation;
+  std::optional<SwarmRestartPolicy> restart_policy;
+  std::optional<UpdatePolicy> update_config, rollback_config;
 };
 
 struct Service {
@@ -112,6 +142,7 @@ struct Service {
   bool read_only = false;
   bool init = false;
   std::optional<std::int64_t> nano_cpus_limit, memory_limit;  // deploy.resources.limits (memory in bytes)
+  Deployment deployment;
   base::Location location;
 };
 

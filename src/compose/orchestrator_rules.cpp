@@ -12,11 +12,31 @@
 namespace stackup::compose {
 namespace {
 
-// The service fields the local orchestrator runs; of deploy:, replicas and resources.limits.
-const std::set<std::string, std::less<>> honoured_by_local = {
-    "image", "command", "entrypoint", "environment", "env_file", "user", "working_dir", "labels", "ports",
-    "expose", "volumes", "tmpfs", "networks", "depends_on", "restart", "healthcheck", "hostname", "read_only",
-    "init", "stop_signal", "stop_grace_period", "deploy", "secrets", "configs", "build"};
+// What each orchestrator runs of a service and of its deploy: (resources: by sub-key); the rest is
+// named in a warning.
+struct Honoured {
+  std::string_view orchestrator_name;
+  std::set<std::string, std::less<>> service, deploy, resources;
+};
+
+const Honoured& honoured_by(Orchestrator orchestrator) {
+  static const Honoured local{
+      "local",
+      {"image", "command", "entrypoint", "environment", "env_file", "user", "working_dir", "labels", "ports", "expose",
+       "volumes", "tmpfs", "networks", "depends_on", "restart", "healthcheck", "hostname", "read_only", "init",
+       "stop_signal", "stop_grace_period", "deploy", "secrets", "configs", "build"},
+      {"replicas", "resources"},
+      {"limits"}};
+  static const Honoured swarm{
+      "swarm",
+      {"image", "command", "entrypoint", "environment", "env_file", "user", "working_dir", "labels", "ports", "volumes",
+       "tmpfs", "networks", "restart", "healthcheck", "hostname", "read_only", "init", "stop_signal",
+       "stop_grace_period", "deploy", "secrets", "configs", "build"},
+      {"replicas", "mode", "labels", "placement", "resources", "restart_policy", "update_config", "rollback_config",
+       "endpoint_mode"},
+      {"limits", "reservations"}};
+  return orchestrator == Orchestrator::swarm ? swarm : local;
+}
 
 // A key the schema already refused (a typo such as "enviroment") needs no second word.
 bool refused_already(const base::Diagnostics& diagnostics, const base::Location& at) {
@@ -26,32 +46,35 @@ bool refused_already(const base::Diagnostics& diagnostics, const base::Location&
   });
 }
 
-void warn_ignored(const Entry& field, const std::string& path, const std::string& name, base::Diagnostics& diagnostics) {
+void warn_ignored(const Entry& field, const std::string& path, const std::string& name, const Honoured& honoured,
+                  base::Diagnostics& diagnostics) {
   if (refused_already(diagnostics, field.key_location)) return;
   diagnostics.warning(field.key_location, path,
-                      fmt::format("\"{}\" is not supported by the local orchestrator and is ignored", name));
+                      fmt::format("\"{}\" is not supported by the {} orchestrator and is ignored", name,
+                                  honoured.orchestrator_name));
 }
 
-void check_ignored_fields(const Node& service, const std::string& path, base::Diagnostics& diagnostics) {
+void check_ignored_fields(const Node& service, const std::string& path, const Honoured& honoured,
+                          base::Diagnostics& diagnostics) {
   for (const auto& entry : service.entries) {
-    if (!honoured_by_local.contains(entry.key) && !entry.key.starts_with("x-")) {
-      warn_ignored(entry, child_path(path, entry.key), entry.key, diagnostics);
+    if (!honoured.service.contains(entry.key) && !entry.key.starts_with("x-")) {
+      warn_ignored(entry, child_path(path, entry.key), entry.key, honoured, diagnostics);
     }
   }
   const Node* deploy = service.find("deploy");
   if (!deploy || !deploy->is_mapping()) return;
   const auto deploy_path = child_path(path, "deploy");
   for (const auto& entry : deploy->entries) {
-    if (entry.key == "replicas" || entry.key.starts_with("x-")) continue;
-    if (entry.key == "resources" && entry.value.is_mapping()) {
+    if (entry.key.starts_with("x-")) continue;
+    if (!honoured.deploy.contains(entry.key)) {
+      warn_ignored(entry, child_path(deploy_path, entry.key), "deploy." + entry.key, honoured, diagnostics);
+    } else if (entry.key == "resources" && entry.value.is_mapping()) {
       for (const auto& resource : entry.value.entries) {
-        if (resource.key == "limits") continue;
-        warn_ignored(resource, child_path(child_path(deploy_path, "resources"), resource.key), "deploy.resources." + resource.key,
-                     diagnostics);
+        if (honoured.resources.contains(resource.key)) continue;
+        warn_ignored(resource, child_path(child_path(deploy_path, "resources"), resource.key),
+                     "deploy.resources." + resource.key, honoured, diagnostics);
       }
-      continue;
     }
-    warn_ignored(entry, child_path(deploy_path, entry.key), "deploy." + entry.key, diagnostics);
   }
 }
 
@@ -87,7 +110,19 @@ void check_local_service(const Entry& entry, base::Diagnostics& diagnostics) {
                       "image: NAME");
   }
   check_fixed_ports(service, path, diagnostics);
-  check_ignored_fields(service, path, diagnostics);
+  check_ignored_fields(service, path, honoured_by(Orchestrator::local), diagnostics);
+}
+
+void check_swarm_service(const Entry& entry, base::Diagnostics& diagnostics) {
+  const auto path = child_path("services", entry.key);
+  const Node& service = entry.value;
+  if (!service.is_mapping()) return;
+  if (const Node* build = service.find("build"); build && !service.find("image")) {
+    diagnostics.error(build->location, child_path(path, "build"),
+                      "Swarm does not build images: build and push it first, e.g. docker build -t NAME ., and set "
+                      "image: NAME");
+  }
+  check_ignored_fields(service, path, honoured_by(Orchestrator::swarm), diagnostics);
 }
 
 void check_local_definitions(const Node& document, base::Diagnostics& diagnostics) {
@@ -122,7 +157,12 @@ std::optional<Orchestrator> parse_orchestrator(std::string_view name) {
 }
 
 void check_orchestrator_rules(const Node& document, Orchestrator orchestrator, base::Diagnostics& diagnostics) {
-  if (orchestrator != Orchestrator::local) return;
+  if (orchestrator == Orchestrator::swarm) {
+    if (const Node* services = document.find("services"); services && services->is_mapping()) {
+      for (const auto& entry : services->entries) check_swarm_service(entry, diagnostics);
+    }
+    return;
+  }
   if (const Node* services = document.find("services"); services && services->is_mapping()) {
     for (const auto& entry : services->entries) check_local_service(entry, diagnostics);
   }

@@ -7,7 +7,6 @@
 
 
 namespace stackup::deploy {
-namespace {
 
 using engine::Json;
 
@@ -43,8 +42,6 @@ Json healthcheck_of(const compose::Healthcheck& check) {
   if (check.retries > 0) json["Retries"] = check.retries;
   return json;
 }
-
-}  // namespace
 
 std::string container_name(const std::string& stack, const std::string& service, int number) {
   return fmt::format("{}-{}-{}", stack, service, number);

@@ -39,6 +39,13 @@ struct ContainerPlan {
   std::vector<std::pair<std::string, engine::Json>> extra_networks;  // connected after create
 };
 
+// What a container or a Swarm task is given: the environment (`environment:` over env_file, a name
+// without a value from stackup's environment), the healthcheck, and a short stable hash for labels.
+engine::Json environment_of(const compose::Service& service, const compose::Environment& environment,
+                            const compose::Environment& env_file_values);
+engine::Json healthcheck_of(const compose::Healthcheck& check);
+std::string fnv1a_hex(std::string_view text);
+
 std::string container_name(const std::string& stack, const std::string& service, int number);
 std::string network_name(const compose::Project& project, const std::string& stack, const std::string& key);
 std::string volume_name(const compose::Project& project, const std::string& stack, const std::string& key);

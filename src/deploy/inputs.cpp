@@ -47,17 +47,25 @@ base::Result<SecretInput> secret_input(const compose::Project& project, const st
     case compose::SecretSource::external: {
       auto info = sources.store.lookup(input.name);
       if (!info) return std::unexpected(info.error());
+      input.external = true;
+      if (!*info && sources.orchestrator == compose::Orchestrator::swarm) {
+        input.in_store = false;  // the plan looks for it in the swarm
+        return input;
+      }
       if (!*info) {
         return base::fail(fmt::format("secret not found: {}; create it first: stackup secret create {} FILE", input.name,
                                       input.name));
       }
-      input.external = true;
       input.stored_version = (*info)->version;
       auto value = sources.store.reveal(input.name, input.stored_version);  // the version the plan names
       if (!value) return base::fail(value.error().message);
       input.value = std::move(*value);
       return input;
     }
+    case compose::SecretSource::driver:
+      input.driver = definition.driver;
+      input.in_store = false;
+      return input;
     case compose::SecretSource::environment: {
       const auto value = sources.environment.get(definition.environment);
       if (!value) return base::fail(fmt::format("secret \"{}\": environment variable {} is not set", key, definition.environment));
@@ -77,7 +85,15 @@ base::Result<SecretInput> secret_input(const compose::Project& project, const st
 base::Result<ConfigInput> config_input(const compose::Project& project, const std::string& key, const Sources& sources) {
   const auto& definition = project.configs.at(key);
   ConfigInput input;
-  if (definition.source == compose::SecretSource::environment) {
+  if (definition.source == compose::SecretSource::external) {
+    input.external = true;
+    return input;
+  }
+  if (!definition.file.empty()) {
+    auto text = sources.files.read(definition.file);
+    if (!text) return base::fail(fmt::format("config \"{}\": {}: {}", key, definition.file, text.error().message));
+    input.value = base::SecretBytes(*text);
+  } else if (definition.source == compose::SecretSource::environment) {
     const auto value = sources.environment.get(definition.environment);
     if (!value) return base::fail(fmt::format("config \"{}\": environment variable {} is not set", key, definition.environment));
     input.value = base::SecretBytes(*value);
@@ -119,10 +135,9 @@ base::Result<void> gather_service(Inputs& inputs, const compose::Service& servic
     // A file: config is bind-mounted as it is; content: and environment: ones are materialized (the
     // loader refused external ones: they live in a Swarm).
     const auto& config = inputs.project.configs.at(reference.source);
-    if (!config.file.empty() || config.source == compose::SecretSource::external ||
-        inputs.configs.contains(reference.source)) {
-      continue;
-    }
+    const bool swarm = sources.orchestrator == compose::Orchestrator::swarm;
+    if (!swarm && (!config.file.empty() || config.source == compose::SecretSource::external)) continue;
+    if (inputs.configs.contains(reference.source)) continue;
     auto input = config_input(inputs.project, reference.source, sources);
     if (!input) return std::unexpected(input.error());
     inputs.configs.emplace(reference.source, std::move(*input));
@@ -141,6 +156,7 @@ base::Result<Inputs> gather(const compose::Project& project, const std::string& 
     if (auto ok = gather_service(inputs, service, sources); !ok) return std::unexpected(ok.error());
   }
   if (auto ok = sources.engine.ping(); !ok) return std::unexpected(ok.error());
+  if (sources.orchestrator == compose::Orchestrator::swarm) return inputs;  // each node pulls what it runs
   std::set<std::string> images;
   for (const auto& service : project.services) images.insert(service.image);
   for (const auto& image : images) {

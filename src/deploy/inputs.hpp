@@ -13,6 +13,7 @@
 #include "compose/environment.hpp"
 #include "compose/filesystem.hpp"
 #include "compose/model.hpp"
+#include "compose/orchestrator_rules.hpp"
 #include "engine/engine.hpp"
 #include "store/vault.hpp"
 
@@ -24,6 +25,10 @@ struct SecretInput {
   base::SecretBytes value;
   int stored_version = 0;  // the store's current version; 0 when it holds none yet
   bool changed = true;     // a file: or environment: value that differs from the stored version
+  // Swarm only: an external secret the store lacks (the swarm may have it), and a secret whose
+  // value a Swarm secret driver supplies: neither has a value here.
+  bool in_store = true;
+  std::string driver;
 
   // The version the containers hold once the deploy has stored the value.
   [[nodiscard]] int version() const { return external || !changed ? stored_version : stored_version + 1; }
@@ -31,6 +36,7 @@ struct SecretInput {
 
 // A content: or environment: config: materialized with the secrets.
 struct ConfigInput {
+  bool external = false;  // Swarm only: a config the swarm has under its name
   base::SecretBytes value;
   std::string fingerprint;  // a keyed digest, so the container hash tells a change
 };
@@ -53,6 +59,9 @@ struct Sources {
   const compose::FileSystem& files;  // secret files and env files
   // A dry run may meet a store that does not exist yet: its secrets and configs are then all new.
   bool store_may_be_missing = false;
+  // Swarm reads file: configs as values too (they become Swarm configs), lets the swarm supply an
+  // external secret or config, and leaves images to its nodes.
+  compose::Orchestrator orchestrator = compose::Orchestrator::local;
 };
 
 base::Result<Inputs> gather(const compose::Project& project, const std::string& stack, const Sources& sources);

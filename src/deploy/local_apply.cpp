@@ -10,6 +10,7 @@
 #include "deploy/deployer.hpp"
 #include "deploy/local_support.hpp"
 #include "deploy/parallel.hpp"
+#include "deploy/store_versions.hpp"
 #include "store/crypto.hpp"
 
 namespace stackup::deploy {
@@ -98,27 +99,8 @@ class LocalApply {
     return {};
   }
 
-  // Stores each file: and environment: value; the store keeps an unchanged one at its version. The
-  // plan's versions must come true, or the containers would be planned for other values.
   base::Result<void> store_secrets() {
-    for (const auto& step : plan_.secrets) {
-      if (step.kind == SecretStep::Kind::external) continue;
-      auto stored = store_.put(step.name, inputs_.secrets.at(step.key).value, {{std::string(namespace_label), stack_}});
-      if (!stored) return base::fail(stored.error().message);
-      const auto& [info, outcome] = *stored;
-      if (outcome == store::PutOutcome::created) {
-        journal_.created_secrets.push_back(step.name);
-        progress_.update("Secret " + step.name, "Created");
-      } else if (outcome == store::PutOutcome::rotated) {
-        progress_.update("Secret " + step.name, fmt::format("Rotated to version {}", info.version));
-      }
-      if (info.version != step.version) {
-        return base::fail(fmt::format("secret {} changed while this deploy ran (it is at version {} now); run stackup "
-                                      "deploy again",
-                                      step.name, info.version));
-      }
-    }
-    return {};
+    return store_secret_versions(store_, plan_.secrets, inputs_, progress_, journal_.created_secrets);
   }
 
   base::Result<void> create_networks() {

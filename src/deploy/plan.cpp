@@ -31,12 +31,6 @@ std::vector<std::vector<const compose::Service*>> levels_of(const compose::Proje
   return levels;
 }
 
-SecretStep::Kind secret_kind(const SecretInput& input) {
-  if (input.external) return SecretStep::Kind::external;
-  if (input.stored_version == 0) return SecretStep::Kind::create;
-  return input.changed ? SecretStep::Kind::rotate : SecretStep::Kind::keep;
-}
-
 ContainerPlan container_for(const Inputs& inputs, const compose::Service& service, int number) {
   std::vector<SecretMount> secrets;
   for (std::size_t i = 0; i < service.secrets.size(); ++i) {
@@ -160,15 +154,6 @@ std::string_view kind_name(ContainerStep::Kind kind) {
   }
 }
 
-std::string_view secret_reason(SecretStep::Kind kind) {
-  switch (kind) {
-    case SecretStep::Kind::create: return "new";
-    case SecretStep::Kind::rotate: return "content changed";
-    case SecretStep::Kind::external: return "external";
-    default: return "unchanged";
-  }
-}
-
 // Every step of the plan, in the order it is applied, as (type, name, action, reason, version).
 struct Row {
   std::string type, name, action, reason;
@@ -191,6 +176,21 @@ std::vector<Row> rows_of(const Plan& plan) {
 }
 
 }  // namespace
+
+SecretStep::Kind secret_kind(const SecretInput& input) {
+  if (input.external) return SecretStep::Kind::external;
+  if (input.stored_version == 0) return SecretStep::Kind::create;
+  return input.changed ? SecretStep::Kind::rotate : SecretStep::Kind::keep;
+}
+
+std::string_view secret_reason(SecretStep::Kind kind) {
+  switch (kind) {
+    case SecretStep::Kind::create: return "new";
+    case SecretStep::Kind::rotate: return "content changed";
+    case SecretStep::Kind::external: return "external";
+    default: return "unchanged";
+  }
+}
 
 base::Result<CurrentState> observe(engine::Engine& engine, const std::string& stack) {
   CurrentState current;

@@ -31,6 +31,11 @@ struct SecretStep {
   int version = 0;   // what the containers will hold
 };
 
+// What the store does with a secret's value: a new secret, a new version, nothing, or nothing
+// because it is external; and that in words.
+SecretStep::Kind secret_kind(const SecretInput& input);
+std::string_view secret_reason(SecretStep::Kind kind);
+
 struct ContainerStep {
   enum class Kind { create, recreate, keep, remove };
   Kind kind = Kind::keep;

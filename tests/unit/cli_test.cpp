@@ -63,11 +63,6 @@ TEST(Cli, ValidateAppliesTheChosenOrchestratorsRules) {
   EXPECT_EQ(unknown.code, 2);
   EXPECT_EQ(unknown.err, "stackup: error: STACKUP_ORCHESTRATOR is \"nomad\"; use local or swarm\n");
   EXPECT_EQ(run({"validate", "--orchestrator", "nomad"}).code, 2);
-  const auto swarm_deploy = run({"deploy", "--orchestrator", "swarm", "-c", "local_orchestrator.yaml"});
-  EXPECT_EQ(swarm_deploy.code, 2);
-  EXPECT_EQ(swarm_deploy.err,
-            "stackup: error: this stackup deploys with the local orchestrator only; Swarm comes later: use "
-            "--orchestrator local\n");
 }
 
 TEST(Cli, ValidateExitsOneWithCompilerStyleText) {
