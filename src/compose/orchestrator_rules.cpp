@@ -117,10 +117,12 @@ void check_swarm_service(const Entry& entry, base::Diagnostics& diagnostics) {
   const auto path = child_path("services", entry.key);
   const Node& service = entry.value;
   if (!service.is_mapping()) return;
+  // A warning, not an error: a Swarm file is often validated before CI builds and pushes its images;
+  // deploy refuses a service without an image.
   if (const Node* build = service.find("build"); build && !service.find("image")) {
-    diagnostics.error(build->location, child_path(path, "build"),
-                      "Swarm does not build images: build and push it first, e.g. docker build -t NAME ., and set "
-                      "image: NAME");
+    diagnostics.warning(build->location, child_path(path, "build"),
+                        "Swarm does not build images: build and push it first, e.g. docker build -t NAME ., and set "
+                        "image: NAME");
   }
   check_ignored_fields(service, path, honoured_by(Orchestrator::swarm), diagnostics);
 }

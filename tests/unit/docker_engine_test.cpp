@@ -129,3 +129,74 @@ TEST_F(DockerEngineTest, RefusesAnEngineOlderThanApi140AndSaysWhenNoneAnswers) {
 
 }  // namespace
 }  // namespace stackup::engine
+
+namespace stackup::engine {
+namespace {
+
+class DockerSwarmTest : public ::testing::Test {
+ protected:
+  DockerSwarmTest() {
+    auto transport = std::make_unique<RecordingTransport>(sent_);
+    transport_ = transport.get();
+    swarm_ = make_docker_swarm("unix:///var/run/docker.sock", std::move(transport));
+  }
+  void answer(long status, std::string body) { transport_->answers.push_back({"", {status, std::move(body), ""}, {}}); }
+
+  std::vector<std::string> sent_;
+  RecordingTransport* transport_ = nullptr;
+  std::unique_ptr<Swarm> swarm_;
+};
+
+TEST_F(DockerSwarmTest, TellsAManagerFromAnInactiveEngine) {
+  answer(200, R"({"Swarm":{"LocalNodeState":"active","ControlAvailable":true}})");
+  answer(200, R"({"Swarm":{"LocalNodeState":"inactive","ControlAvailable":false}})");
+  const auto manager = swarm_->info();
+  EXPECT_EQ(manager->state, "active");
+  EXPECT_TRUE(manager->manager);
+  EXPECT_FALSE(swarm_->info()->manager);
+}
+
+// The value travels in the request body only, base64 as the API wants it, beside the labels.
+TEST_F(DockerSwarmTest, CreatesASecretWithItsValueInTheBodyOnly) {
+  answer(201, R"({"ID":"s1"})");
+  const auto id = swarm_->create_object(ObjectKind::secret, {"shop_token-v1", {{"com.stackup.version", "1"}}, "", ""},
+                                        base::SecretBytes("hunter2"));
+  EXPECT_EQ(*id, "s1");
+  EXPECT_THAT(sent_, ElementsAre("GET /_ping",
+                                 R"(POST /v1.41/secrets/create {"Labels":{"com.stackup.version":"1"},"Name":"shop_token-v1","Data":"aHVudGVyMg=="})"));
+}
+
+TEST_F(DockerSwarmTest, ADriverSecretHasNoValueOfOurs) {
+  answer(201, R"({"ID":"s2"})");
+  EXPECT_TRUE(swarm_->create_object(ObjectKind::secret, {"shop_vault", {}, "vault", "golang"}, base::SecretBytes()));
+  EXPECT_EQ(sent_.back(),
+            R"(POST /v1.41/secrets/create {"Driver":{"Name":"vault"},"Labels":{},"Name":"shop_vault","Templating":{"Name":"golang"}})");
+}
+
+TEST_F(DockerSwarmTest, UpdatesAServiceAtItsVersionAndRollsItBack) {
+  answer(200, R"({"Warnings":null})");
+  answer(200, R"({"Warnings":null})");
+  EXPECT_TRUE(swarm_->update_service("svc1", 12, {{"Name", "shop_web"}}));
+  EXPECT_TRUE(swarm_->update_service("svc1", 13, {{"Name", "shop_web"}}, true));
+  EXPECT_THAT(sent_, ElementsAre("GET /_ping", R"(POST /v1.41/services/svc1/update?version=12 {"Name":"shop_web"})",
+                                 R"(POST /v1.41/services/svc1/update?version=13&rollback=previous {"Name":"shop_web"})"));
+}
+
+TEST_F(DockerSwarmTest, ReadsServicesAndTasks) {
+  answer(200, R"([{"ID":"svc1","Version":{"Index":42},"Spec":{"Name":"shop_web","Labels":{"a":"b"}},
+                   "UpdateStatus":{"State":"rollback_completed","Message":"update rolled back"}}])");
+  answer(200, R"([{"ID":"t1","ServiceID":"svc1","NodeID":"n1","Slot":2,"DesiredState":"running",
+                   "Status":{"State":"rejected","Err":"No such image: x:1","Timestamp":"2026-11-30T10:53:01.5Z"}}])");
+  const auto services = swarm_->list_services("com.docker.stack.namespace=shop");
+  ASSERT_EQ(services->size(), 1u);
+  EXPECT_EQ((*services)[0].version, 42u);
+  EXPECT_EQ((*services)[0].update_state, "rollback_completed");
+  const auto tasks = swarm_->list_tasks({"svc1"});
+  ASSERT_EQ(tasks->size(), 1u);
+  EXPECT_EQ((*tasks)[0].slot, 2);
+  EXPECT_EQ((*tasks)[0].error, "No such image: x:1");
+  EXPECT_EQ(sent_.back(), "GET /v1.41/tasks?filters=%7B%22service%22%3A%5B%22svc1%22%5D%7D");
+}
+
+}  // namespace
+}  // namespace stackup::engine

@@ -1,5 +1,6 @@
 // Every fixture under tests/testdata/{valid,invalid}/NAME.yaml is loaded from disk; what it must
 // produce, exactly, is in NAME.expected beside it (one diagnostic headline a line; no file means none).
+// Fixtures named swarm_* get the Swarm orchestrator's rules.
 // STACKUP_UPDATE_EXPECTED=1 rewrites the .expected files, to be reviewed before committing.
 #include <gtest/gtest.h>
 
@@ -36,6 +37,8 @@ compose::LoadedProject load_fixture(const std::string& kind, const std::string& 
   options.working_directory = (fs::path(STACKUP_TESTDATA) / kind).string();
   options.files = {name};
   options.project_name = "fixture";
+  // swarm_*.yaml are validated as `--orchestrator swarm` would; the others as the local orchestrator.
+  if (name.starts_with("swarm_")) options.orchestrator = compose::Orchestrator::swarm;
   options.environment.set("SET_VAR", "on");
   options.environment.set("SESSION_SECRET", "fixture-session-secret");
   return compose::load_project(options, compose::DiskFileSystem{});
