@@ -280,8 +280,11 @@ class SwarmApply {
   void rollback() {
     for (const auto& [id, name] : journal_.updated_services) {
       auto service = swarm_.inspect_service(id);
-      auto rolled = service ? swarm_.update_service(id, service->version, service->spec, true) : base::Result<void>(std::unexpected(service.error()));
+      if (service && service->update_state.starts_with("rollback")) continue;  // Swarm rolls it back already
+      auto rolled = service ? swarm_.update_service(id, service->version, service->spec, true)
+                            : base::Result<void>(std::unexpected(service.error()));
       if (!rolled) progress_.warning(fmt::format("service {} was not rolled back: {}", name, rolled.error().message));
+      if (rolled) progress_.update("Service " + name, "Rolled back");
     }
     for (const auto& [id, name] : journal_.created_services) {
       if (auto removed = swarm_.remove_service(id); !removed) progress_.warning(removed.error().message);

@@ -22,30 +22,63 @@ bool of_stack(const engine::Labels& labels, const std::string& stack) {
   return engine::label_value(labels, namespace_label) == stack;
 }
 
-// The Swarm object that holds a secret's value: one per store version, or an external one by its
-// own name, as it is in the swarm or pushed there from the store.
+// The Swarm secret stackup pushed from the store for this name and version, if the swarm has it.
+const engine::SwarmObject* pushed_version(const SwarmState& state, const std::string& store_name, int version) {
+  for (const auto& [name, object] : state.secrets) {
+    if (engine::label_value(object.labels, store_secret_label) == store_name &&
+        engine::label_value(object.labels, store_version_label) == std::to_string(version)) {
+      return &object;
+    }
+  }
+  return nullptr;
+}
+
+// An external secret: the swarm's own by that name as it is; else the store's current version,
+// pushed under the secret's own name the first time and as name-vN once a version is rotated in.
+// Never labelled with a stack: down leaves it, and other stacks may use it.
+base::Result<ObjectStep> external_secret_object(ObjectStep step, const SecretInput& input, const SwarmState& state) {
+  if (input.in_store) {
+    if (const auto* pushed = pushed_version(state, input.name, input.version())) {
+      step.name = pushed->name;
+      step.reason = fmt::format("external, version {}, unchanged", input.version());
+      return step;
+    }
+  }
+  const auto it = state.secrets.find(input.name);
+  if (it != state.secrets.end() && (!input.in_store || !it->second.labels.contains(std::string(store_secret_label)))) {
+    step.reason = "external, in the swarm";
+    return step;
+  }
+  if (!input.in_store) {
+    return base::fail(fmt::format("external secret {} is in neither the swarm nor stackup's store; create it: "
+                                  "stackup secret create {} FILE",
+                                  input.name, input.name));
+  }
+  if (it != state.secrets.end()) step.name = swarm_object_name(input.name, fmt::format("v{}", input.version()));
+  step.labels = {{std::string(store_secret_label), input.name}, {std::string(store_version_label), std::to_string(input.version())}};
+  step.create = true;
+  step.reason = fmt::format("external, version {} pushed from the store", input.version());
+  return step;
+}
+
+// The Swarm object that holds a secret's value: one per store version (name-vN), an external one
+// (above), or one a secret driver fills.
 base::Result<ObjectStep> secret_object(const std::string& key, const SecretInput& input, const compose::SecretDefinition& definition,
                                        const SwarmState& state, const std::string& stack) {
   ObjectStep step{ObjectKind::secret, key, input.name, false, "", {}, input.driver, definition.template_driver};
-  if (input.external || !input.driver.empty()) {
-    if (state.secrets.contains(input.name)) {
-      step.reason = input.external ? "external, in the swarm" : "driver secret, in the swarm";
-      return step;
-    }
-    if (input.external && !input.in_store) {
-      return base::fail(fmt::format("external secret {} is in neither the swarm nor stackup's store; create it: "
-                                    "stackup secret create {} FILE",
-                                    input.name, input.name));
-    }
-  } else {
-    step.name = swarm_object_name(input.name, fmt::format("v{}", input.version()));
+  if (input.external) return external_secret_object(std::move(step), input, state);
+  if (!input.driver.empty()) {
+    step.create = !state.secrets.contains(step.name);
+    step.reason = step.create ? "driver " + input.driver : "driver secret, in the swarm";
+    step.labels = {{std::string(namespace_label), stack}, {std::string(store_secret_label), input.name}};
+    return step;
   }
-  step.labels[std::string(store_secret_label)] = input.name;
-  if (!input.external) step.labels[std::string(namespace_label)] = stack;  // down never removes an external one
-  if (input.driver.empty()) step.labels[std::string(store_version_label)] = std::to_string(input.version());
+  step.name = swarm_object_name(input.name, fmt::format("v{}", input.version()));
+  step.labels = {{std::string(namespace_label), stack},
+                 {std::string(store_secret_label), input.name},
+                 {std::string(store_version_label), std::to_string(input.version())}};
   step.create = !state.secrets.contains(step.name);
-  step.reason = step.create ? (input.external ? "external, pushed from the store" : fmt::format("version {}", input.version()))
-                            : "unchanged";
+  step.reason = step.create ? fmt::format("version {}", input.version()) : "unchanged";
   return step;
 }
 

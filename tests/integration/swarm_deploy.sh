@@ -19,8 +19,10 @@ cat > compose.yaml <<YAML
 services:
   web:
     image: $image
-    command: ["sleep", "3600"]
+    command: ["sh", "-c", "\${WEB_COMMAND:-sleep 3600}"]
     stop_grace_period: 1s
+    deploy:
+      update_config: {failure_action: rollback, monitor: 3s}
     environment:
       TOKEN_FILE: /run/secrets/token
     secrets:
@@ -113,6 +115,21 @@ done
 [ "$(docker exec "$web" stat -c '%u %g %a' /run/secrets/token)" = "1000 1001 400" ] || fail "rotated token's owner and mode"
 docker secret inspect "${stack}_token-v1" >/dev/null 2>&1 && fail "the old Swarm secret is still there"
 docker secret inspect "${stack}_token-v2" >/dev/null || fail "no new Swarm secret"
+
+# An update whose task fails: Swarm rolls it back (update_config), and stackup says so and fails.
+out=$(WEB_COMMAND="exit 3" "$stackup" deploy -q "$stack" 2>&1) && fail "a failing update succeeded"
+grep -q "^stackup: error: service ${stack}_web: the update was rolled back by Swarm" <<<"$out" || fail "failed update: $out"
+for _ in $(seq 1 60); do
+  [ "$(docker service inspect -f '{{.UpdateStatus.State}}' "${stack}_web")" = rollback_completed ] && break
+  sleep 0.5
+done
+docker service inspect -f '{{json .Spec.TaskTemplate.ContainerSpec.Args}}' "${stack}_web" | grep -q 'sleep 3600' \
+  || fail "web was not rolled back"
+for _ in $(seq 1 60); do
+  [ "$(docker exec "$(task_container web)" cat /run/secrets/token 2>/dev/null)" = "$canary-2" ] && break
+  sleep 0.5
+done
+[ "$(docker exec "$(task_container web)" cat /run/secrets/token)" = "$canary-2" ] || fail "the rolled back task lost its secret"
 
 # The canary is on no disk: not in the engine's files (the swarm's raft log is encrypted) nor its log.
 found=$(find /var/lib/docker -xdev -type f -not -path '*/swarm/raft/*' -print0 2>/dev/null | xargs -0 grep -lF "$canary" 2>/dev/null || true)

@@ -184,18 +184,36 @@ TEST_F(SwarmPlanTest, AnExternalSecretComesFromTheSwarmElseFromTheStoreUnderItsO
   auto plan = plan_for({});
   EXPECT_EQ(plan.objects[0].name, "api_token");
   EXPECT_TRUE(plan.objects[0].create);
-  EXPECT_EQ(plan.objects[0].reason, "external, pushed from the store");
-  EXPECT_FALSE(plan.objects[0].labels.contains("com.docker.stack.namespace"));  // down never removes it
-  SwarmState state;
-  state.secrets["api_token"] = {"id", "api_token", {}};
-  plan = plan_for(state);
+  EXPECT_EQ(plan.objects[0].reason, "external, version 4 pushed from the store");
+  EXPECT_EQ(plan.objects[0].labels, (engine::Labels{{"com.stackup.secret", "api_token"}, {"com.stackup.version", "4"}}));
+  SwarmState own;  // the swarm's own secret by that name wins
+  own.secrets["api_token"] = {"id", "api_token", {}};
+  plan = plan_for(own);
   EXPECT_FALSE(plan.objects[0].create);
+  EXPECT_EQ(plan.objects[0].reason, "external, in the swarm");
   token.in_store = false;
+  EXPECT_EQ(plan_for(own).objects[0].name, "api_token");
   const auto missing = make_swarm_plan(inputs_, {}, false);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message,
             "external secret api_token is in neither the swarm nor stackup's store; create it: stackup secret create "
             "api_token FILE");
+}
+
+// `stackup secret rotate` of an external secret reaches Swarm: its next version is an object of its own.
+TEST_F(SwarmPlanTest, ARotatedExternalSecretIsPushedAsANewObject) {
+  auto& token = inputs_.secrets.at("token");
+  token.external = true;
+  token.name = "api_token";
+  token.stored_version = 4;
+  const auto pushed = applied(plan_for({}));
+  EXPECT_EQ(plan_for(pushed).objects[0].reason, "external, version 4, unchanged");
+  token.stored_version = 5;
+  const auto plan = plan_for(pushed);
+  EXPECT_EQ(plan.objects[0].name, "api_token-v5");
+  EXPECT_TRUE(plan.objects[0].create);
+  EXPECT_EQ(plan.services[0].reason, "secret api_token-v5");
+  EXPECT_TRUE(plan.obsolete.empty());  // not the stack's: another stack may use the old one
 }
 
 TEST_F(SwarmPlanTest, DownRemovesTheStacksOwnObjectsOnly) {
