@@ -219,6 +219,10 @@ class SwarmApply {
       if (task.service_id != id || old_tasks_.contains(task.id)) continue;
       if (task.state == "failed") ++failed;
       if (task.state == "rejected") failed = failed_tasks_allowed;
+      // Swarm would wait for a node that fits for ever; a deploy says so instead.
+      if (task.state == "pending" && task.error.starts_with("no suitable node")) {
+        return base::fail(fmt::format("service {} cannot be placed: {}; check its deploy.placement", name, task.error));
+      }
       if (task.desired_state != "running") continue;
       ++desired;
       if (task.state == "running") ++running;

@@ -10,11 +10,13 @@ begin_stack sw
 export STACKUP_ORCHESTRATOR=swarm
 made_swarm=
 leave_swarm() { [ -z "$made_swarm" ] || docker swarm leave --force >/dev/null 2>&1 || true; }
-trap '"$stackup" down -q --secrets "$stack" >/dev/null 2>&1 || true; leave_swarm; rm -rf "$work"' EXIT
+ext="ext$$"
+trap '"$stackup" down -q --secrets "$stack" >/dev/null 2>&1 || true; docker secret rm "$ext" "$ext-v2" >/dev/null 2>&1 || true; leave_swarm; rm -rf "$work"' EXIT
 
 canary="swarm-canary-$$"
 printf '%s' "$canary" > token.txt
 printf '%s-key' "$canary" > key.txt
+printf 'hello' > motd.txt
 cat > compose.yaml <<YAML
 services:
   web:
@@ -32,9 +34,14 @@ services:
         mode: 0400
       - source: key
         target: /etc/app/key
+      - ext
     configs:
       - source: settings
         target: /etc/app/settings.conf
+      - source: motd
+        target: /etc/motd
+    volumes: [data:/data]
+    tmpfs: [/scratch]
   worker:
     image: $image
     command: ["sleep", "3600"]
@@ -46,9 +53,16 @@ secrets:
     file: ./token.txt
   key:
     environment: APP_KEY
+  ext:
+    external: true
+    name: $ext
 configs:
   settings:
     content: "level=debug"
+  motd:
+    file: ./motd.txt
+volumes:
+  data:
 YAML
 export APP_KEY="$canary-env"
 
@@ -72,6 +86,7 @@ task_container() {
 }
 version_of() { docker service inspect -f '{{.Version.Index}}' "${stack}_$1"; }
 
+printf '%s-ext' "$canary" | "$stackup" secret create "$ext" - >/dev/null || fail "secret create"
 out=$("$stackup" deploy --dry-run "$stack" 2>&1) || fail "dry run: $out"
 grep -qx "service ${stack}_web: create (new service)" <<<"$out" || fail "dry run: $out"
 "$stackup" deploy -q "$stack" || fail "deploy"
@@ -81,6 +96,12 @@ web=$(task_container web)
 [ "$(docker exec "$web" cat /run/secrets/token)" = "$canary" ] || fail "token's value"
 [ "$(docker exec "$web" cat /etc/app/key)" = "$canary-env" ] || fail "the environment: secret at an absolute target"
 [ "$(docker exec "$web" cat /etc/app/settings.conf)" = "level=debug" ] || fail "the content: config"
+[ "$(docker exec "$web" cat /etc/motd)" = "hello" ] || fail "the file: config"
+[ "$(docker exec "$web" cat "/run/secrets/ext")" = "$canary-ext" ] || fail "the external secret, pushed from the store"
+[ -z "$(docker secret inspect -f '{{index .Spec.Labels "com.docker.stack.namespace"}}' "$ext")" ] || fail "the external secret has the stack's label"
+docker exec "$web" grep -q ' /scratch tmpfs' /proc/mounts || fail "tmpfs"
+docker exec "$web" grep -q ' /data ' /proc/mounts || fail "the named volume"
+[ "$(docker volume inspect -f '{{index .Labels "com.docker.stack.namespace"}}' "${stack}_data")" = "$stack" ] || fail "volume label"
 worker=$(task_container worker)
 docker exec "$worker" ls /run/secrets/token >/dev/null 2>&1 && fail "worker got a secret it does not use"
 [ "$(docker service inspect -f '{{index .Spec.Labels "com.docker.stack.namespace"}}' "${stack}_web")" = "$stack" ] \
@@ -116,6 +137,16 @@ done
 docker secret inspect "${stack}_token-v1" >/dev/null 2>&1 && fail "the old Swarm secret is still there"
 docker secret inspect "${stack}_token-v2" >/dev/null || fail "no new Swarm secret"
 
+# `secret rotate` of the external secret reaches the task as a Swarm secret of its own, same path.
+printf '%s-ext2' "$canary" | "$stackup" secret rotate "$ext" - >/dev/null || fail "secret rotate"
+"$stackup" deploy -q "$stack" || fail "deploy after secret rotate"
+for _ in $(seq 1 60); do
+  [ "$(docker exec "$(task_container web)" cat /run/secrets/ext 2>/dev/null)" = "$canary-ext2" ] && break
+  sleep 0.5
+done
+[ "$(docker exec "$(task_container web)" cat /run/secrets/ext)" = "$canary-ext2" ] || fail "the rotated external secret"
+docker secret inspect "$ext-v2" >/dev/null || fail "no Swarm secret for the external's version 2"
+
 # An update whose task fails: Swarm rolls it back (update_config), and stackup says so and fails.
 out=$(WEB_COMMAND="exit 3" "$stackup" deploy -q "$stack" 2>&1) && fail "a failing update succeeded"
 grep -q "^stackup: error: service ${stack}_web: the update was rolled back by Swarm" <<<"$out" || fail "failed update: $out"
@@ -150,6 +181,7 @@ done
 [ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "down left networks"
 [ -z "$(docker secret ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "down left secrets"
 [ -z "$(docker config ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "down left configs"
+docker secret inspect "$ext-v2" >/dev/null || fail "down removed an external secret"
 
 # A failed first deploy (an image no node has) says why and leaves nothing behind.
 cat > missing.yaml <<YAML
