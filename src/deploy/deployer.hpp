@@ -1,6 +1,7 @@
 #pragma once
 // `stackup deploy` and `stackup down`: gather the inputs, observe the engine, make a plan, apply it.
-// Each phase hands the next a value; the orchestrator (the local engine today) observes and applies.
+// Each phase hands the next a value; the orchestrator (here the local engine; Swarm in
+// swarm_deployer.hpp) observes and applies.
 #include <atomic>
 #include <string>
 
@@ -30,8 +31,9 @@ struct DeployOptions {
   const std::atomic<bool>* interrupted = nullptr;
 };
 
-// What runs a plan somewhere: the local engine now, a Swarm later. Inputs and the secret side of a
-// plan are the same for every orchestrator.
+// What runs a plan of containers: the local engine. Swarm schedules services, not containers, so it
+// has a plan and a deployer of its own (swarm_plan.hpp, swarm_deployer.hpp); the inputs and the
+// store's side of a deploy (store_versions.hpp) are the same for both.
 class Orchestrator {
  public:
   virtual ~Orchestrator() = default;
