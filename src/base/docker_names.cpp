@@ -15,6 +15,16 @@ bool is_valid_object_name(std::string_view name) {
   return true;
 }
 
+bool is_valid_secret_name(std::string_view name) {
+  if (name.empty() || name.size() > max_secret_name_length) return false;
+  while (true) {
+    const auto slash = name.find('/');
+    if (!is_valid_object_name(name.substr(0, slash))) return false;
+    if (slash == std::string_view::npos) return true;
+    name.remove_prefix(slash + 1);
+  }
+}
+
 bool is_valid_stack_name(std::string_view name) {
   if (name.empty() || !is_lower_alnum(name.front())) return false;
   for (char c : name) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "compose/access_rules.hpp"
+
 namespace stackup::cli {
 
 void ComposeOptions::add_to(CLI::App& command) {
@@ -16,6 +18,13 @@ void ComposeOptions::add_to(CLI::App& command) {
   command.add_option("--orchestrator", orchestrator, "Where the stack runs, whose rules validation applies: local or swarm")
       ->check(CLI::IsMember({"local", "swarm"}))
       ->type_name("NAME");
+  command.add_option("--space", space, "The stack's space: which path-named secrets it may use (over x-stackup-space)")
+      ->check([](const std::string& value) {
+        return compose::is_valid_space(value)
+                   ? std::string()
+                   : "a space is a path of names (letters, digits, '.', '_', '-') separated by '/', such as developer/backend";
+      })
+      ->type_name("PATH");
 }
 
 base::Result<compose::Orchestrator> ComposeOptions::chosen_orchestrator(const Context& context) const {
@@ -35,6 +44,7 @@ compose::LoadOptions ComposeOptions::load_options(const Context& context) const 
   options.environment = context.environment;
   options.working_directory = context.working_directory;
   options.orchestrator = chosen_orchestrator(context).value_or(compose::Orchestrator::local);
+  options.space = space;
   return options;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The options every command that reads compose files shares: -c/-f, -p, --env-file, --project-directory,
-// --orchestrator.
+// --orchestrator, --space.
 #include <CLI/CLI.hpp>
 
 #include "cli/context.hpp"
@@ -14,6 +14,7 @@ struct ComposeOptions {
   std::string project_directory;
   std::vector<std::string> env_files;
   std::string orchestrator;
+  std::string space;
 
   void add_to(CLI::App& command);
   [[nodiscard]] compose::LoadOptions load_options(const Context& context) const;

@@ -8,6 +8,7 @@
 #include "cli/command.hpp"
 #include "cli/store_options.hpp"
 #include "cli/table.hpp"
+#include "compose/access_rules.hpp"
 
 namespace stackup::cli {
 namespace {
@@ -102,18 +103,25 @@ class ListCommand final : public Command {
   explicit ListCommand(CLI::App& parent) : Command(parent.add_subcommand("ls", "List secrets")) {
     app_->alias("list");
     store_.add_to(*app_);
-    app_->add_option("-f,--filter", filters_, "Filter: label=KEY or label=KEY=VALUE (repeatable)")
+    app_->add_option("-f,--filter", filters_, "Filter: label=KEY, label=KEY=VALUE or in-use=true|false (repeatable)")
         ->type_name("FILTER")
         ->allow_extra_args(false);
+    app_->add_option("--space", space_, "Only the secrets in this space (named SPACE/...), or below it")->type_name("PATH");
     app_->add_option("--format", format_, "Output format")->check(CLI::IsMember({"table", "json"}))->default_str("table");
     app_->add_flag("-q,--quiet", quiet_, "Only print names");
   }
 
   int run(Context& context) override {
     std::vector<store::LabelFilter> filters;
+    std::optional<bool> in_use;
     for (const auto& filter : filters_) {
+      if (filter == "in-use=true" || filter == "in-use=false") {
+        in_use = filter == "in-use=true";
+        continue;
+      }
       if (!filter.starts_with("label=") || filter.size() == 6) {
-        return fail_with(context, fmt::format("invalid filter \"{}\": use label=KEY or label=KEY=VALUE", filter));
+        return fail_with(context, fmt::format("invalid filter \"{}\": use label=KEY, label=KEY=VALUE or in-use=true|false",
+                                              filter));
       }
       const auto rest = filter.substr(6);
       const auto equals = rest.find('=');
@@ -125,6 +133,11 @@ class ListCommand final : public Command {
     if (!store) return fail_with(context, store.error().message);
     auto secrets = store->list(filters);
     if (!secrets) return fail_with(context, secrets.error().message);
+    std::erase_if(*secrets, [&](const store::SecretInfo& info) {
+      const auto space = compose::space_of_secret(info.name);
+      const bool in_space = space_.empty() || space == space_ || space.starts_with(space_ + "/");
+      return !in_space || (in_use && *in_use == info.used_by.empty());
+    });
     if (format_ == "json") {
       auto array = nlohmann::ordered_json::array();
       for (const auto& info : *secrets) array.push_back(to_json(info, false));
@@ -147,6 +160,7 @@ class ListCommand final : public Command {
  private:
   StoreLocation store_;
   std::vector<std::string> filters_;
+  std::string space_;
   std::string format_ = "table";
   bool quiet_ = false;
 };

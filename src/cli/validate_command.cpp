@@ -1,4 +1,5 @@
-// `stackup validate`: checks compose files offline, as a CI step. Needs no engine, store or secret files.
+// `stackup validate`: checks compose files offline, as a CI step. Needs no engine, store or secret
+// files; with --store, also what only the store knows about external secrets.
 #include <fmt/format.h>
 
 #include <ostream>
@@ -6,6 +7,8 @@
 #include "cli/command.hpp"
 #include "cli/compose_options.hpp"
 #include "cli/diagnostic_output.hpp"
+#include "cli/store_options.hpp"
+#include "deploy/external_checks.hpp"
 
 namespace stackup::cli {
 namespace {
@@ -20,6 +23,11 @@ class ValidateCommand final : public Command {
         ->check(CLI::IsMember({"text", "json", "github"}))
         ->default_str("text");
     app_->add_flag("-q,--quiet", quiet_, "Print errors only, and nothing when the files are valid");
+    app_->add_option("--store", store_.directory,
+                     "Also check external secrets against the secret store (DIR, else the default store): that it "
+                     "has them and that their permission labels allow their services")
+        ->expected(0, 1)
+        ->type_name("[DIR]");
   }
 
   int run(Context& context) override {
@@ -29,7 +37,13 @@ class ValidateCommand final : public Command {
     }
     auto options = compose_.load_options(context);
     options.strict = strict_;
-    const auto loaded = compose::load_project(options, compose::DiskFileSystem{});
+    auto loaded = compose::load_project(options, compose::DiskFileSystem{});
+    if (app_->count("--store") > 0 && loaded.project) {
+      auto store = open_store_for_reading(store_, context);
+      if (!store) return fail_with(context, store.error().message);
+      deploy::check_external_secrets(*loaded.project, *store, loaded.diagnostics);
+      loaded.diagnostics.sort_and_deduplicate();
+    }
     DiagnosticStyle style;
     style.format = format_ == "json" ? DiagnosticFormat::json : format_ == "github" ? DiagnosticFormat::github
                                                                                     : DiagnosticFormat::text;
@@ -47,6 +61,7 @@ class ValidateCommand final : public Command {
 
  private:
   ComposeOptions compose_;
+  StoreLocation store_;
   bool strict_ = false;
   bool quiet_ = false;
   std::string format_ = "text";

@@ -8,6 +8,7 @@
 #include "base/log.hpp"
 
 #include "base/docker_names.hpp"
+#include "compose/access_rules.hpp"
 #include "compose/bind.hpp"
 #include "compose/canonical.hpp"
 #include "compose/interpolate.hpp"
@@ -142,6 +143,8 @@ class ProjectLoader {
     timer.done("semantic checks");
     if (!result_.diagnostics.has_errors()) {
       bind(result_.document, project);
+      project.space = space_of_project();
+      check_access(project, result_.diagnostics);
       result_.project = std::move(project);
     }
     timer.done("bind");
@@ -149,6 +152,20 @@ class ProjectLoader {
   }
 
  private:
+  // --space, else x-stackup-space; a malformed one is an error at its place.
+  std::string space_of_project() {
+    if (!options_.space.empty()) return options_.space;
+    const Node* space = result_.document.find(space_key);
+    if (!space) return {};
+    const auto text = space->is_scalar() ? space->scalar : std::string();
+    if (!is_valid_space(text)) {
+      result_.diagnostics.error(space->location, std::string(space_key),
+                                "a space is a path of names (letters, digits, '.', '_', '-') separated by '/', such as "
+                                "developer/backend");
+    }
+    return text;
+  }
+
   LoadedProject finish() {
     result_.diagnostics.sort_and_deduplicate();
     if (result_.diagnostics.has_errors()) result_.project.reset();

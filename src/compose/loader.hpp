@@ -25,6 +25,7 @@ struct LoadOptions {
   bool interpolate = true;
   bool strict = false;  // problems with secret files are errors
   Orchestrator orchestrator = Orchestrator::local;  // whose rules say what deploys
+  std::string space;  // --space: wins over x-stackup-space
 };
 
 struct LoadedProject {

@@ -155,6 +155,7 @@ struct NamedResource {  // a top-level network or volume
 
 struct Project {
   std::string name;  // the stack name
+  std::string space;  // x-stackup-space or --space: which path-named secrets it may use (access_rules.hpp)
   std::string working_directory;
   std::vector<std::string> files;
   std::vector<Service> services;  // in file order

@@ -25,7 +25,7 @@ const Honoured& honoured_by(Orchestrator orchestrator) {
       {"image", "command", "entrypoint", "environment", "env_file", "user", "working_dir", "labels", "ports", "expose",
        "volumes", "tmpfs", "networks", "depends_on", "restart", "healthcheck", "hostname", "read_only", "init",
        "stop_signal", "stop_grace_period", "deploy", "secrets", "configs", "build"},
-      {"replicas", "resources"},
+      {"replicas", "resources", "labels"},  // deploy.labels: for permission labels (access_rules.hpp)
       {"limits"}};
   static const Honoured swarm{
       "swarm",

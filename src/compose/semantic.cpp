@@ -195,7 +195,9 @@ void check_object_name(const Match& match, const SemanticContext& context, std::
   } else {
     object_name = context.stack_name + "_" + key;
   }
-  if (!base::is_valid_object_name(object_name)) {
+  // A store secret may be named with a path (developer/db-password: DC/OS's spaces).
+  const bool valid = kind == "secret" ? base::is_valid_secret_name(object_name) : base::is_valid_object_name(object_name);
+  if (!valid) {
     const bool prefixed = !(name && name->is_scalar()) && !is_external;
     context.diagnostics.error(name ? name->location : match.key_location, name ? child_path(match.path, "name") : match.path,
                               fmt::format("{} \"{}\": {}{}", prefixed ? "the created name" : "name", object_name,

@@ -1,9 +1,12 @@
 #include "deploy/inputs.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <set>
 
+#include "compose/access_rules.hpp"
 #include "compose/filesystem.hpp"
 #include "store/crypto.hpp"
 
@@ -43,11 +46,13 @@ base::Result<SecretInput> secret_input(const compose::Project& project, const st
   const auto& definition = project.secrets.at(key);
   SecretInput input;
   input.name = definition.object_name(stack);
+  input.permission = compose::permission_of(definition.labels);
   switch (definition.source) {
     case compose::SecretSource::external: {
       auto info = sources.store.lookup(input.name);
       if (!info) return std::unexpected(info.error());
       input.external = true;
+      if (*info) input.permission = compose::permission_of((*info)->labels);
       if (!*info && sources.orchestrator == compose::Orchestrator::swarm) {
         input.in_store = false;  // the plan looks for it in the swarm
         return input;
@@ -123,13 +128,37 @@ base::Result<compose::Environment> env_files_of(const compose::Service& service,
   return values;
 }
 
-base::Result<void> gather_service(Inputs& inputs, const compose::Service& service, const Sources& sources) {
-  if (auto ok = check_service(service); !ok) return ok;
+// Validation checked what the file shows; an external secret's label is the store's, known only now.
+base::Result<void> check_access(const compose::Project& project, const compose::Service& service, const SecretInput& input,
+                                const std::string& stack) {
+  if (auto violation = compose::space_violation(service.name, input.name, stack, project.space)) {
+    return base::fail(std::move(*violation));
+  }
+  if (!input.in_store && input.external) return {};  // the swarm's own: Swarm has no permission labels
+  if (auto violation = compose::permission_violation(service.name, compose::permission_of(service), input.name, input.permission)) {
+    return base::fail(std::move(*violation));
+  }
+  return {};
+}
+
+// What the service needs, read into `inputs`; every problem goes into `problems`, so that a user
+// hears of all of them at once (two missing external secrets: both named).
+void gather_service(Inputs& inputs, const compose::Service& service, const Sources& sources,
+                    std::vector<std::string>& problems) {
+  auto note = [&](const base::Error& error) {
+    if (std::find(problems.begin(), problems.end(), error.message) == problems.end()) problems.push_back(error.message);
+  };
+  if (auto ok = check_service(service); !ok) return note(ok.error());
   for (const auto& reference : service.secrets) {
-    if (inputs.secrets.contains(reference.source)) continue;
-    auto input = secret_input(inputs.project, reference.source, inputs.stack, sources);
-    if (!input) return std::unexpected(input.error());
-    inputs.secrets.emplace(reference.source, std::move(*input));
+    if (!inputs.secrets.contains(reference.source)) {
+      auto input = secret_input(inputs.project, reference.source, inputs.stack, sources);
+      if (!input) {
+        note(input.error());
+        continue;
+      }
+      inputs.secrets.emplace(reference.source, std::move(*input));
+    }
+    if (auto ok = check_access(inputs.project, service, inputs.secrets.at(reference.source), inputs.stack); !ok) note(ok.error());
   }
   for (const auto& reference : service.configs) {
     // A file: config is bind-mounted as it is; content: and environment: ones are materialized (the
@@ -139,22 +168,24 @@ base::Result<void> gather_service(Inputs& inputs, const compose::Service& servic
     if (!swarm && (!config.file.empty() || config.source == compose::SecretSource::external)) continue;
     if (inputs.configs.contains(reference.source)) continue;
     auto input = config_input(inputs.project, reference.source, sources);
-    if (!input) return std::unexpected(input.error());
+    if (!input) {
+      note(input.error());
+      continue;
+    }
     inputs.configs.emplace(reference.source, std::move(*input));
   }
   auto env_files = env_files_of(service, sources.files);
-  if (!env_files) return std::unexpected(env_files.error());
+  if (!env_files) return note(env_files.error());
   inputs.env_files[service.name] = std::move(*env_files);
-  return {};
 }
 
 }  // namespace
 
 base::Result<Inputs> gather(const compose::Project& project, const std::string& stack, const Sources& sources) {
   Inputs inputs{project, stack, sources.environment, {}, {}, {}, {}};
-  for (const auto& service : project.services) {
-    if (auto ok = gather_service(inputs, service, sources); !ok) return std::unexpected(ok.error());
-  }
+  std::vector<std::string> problems;
+  for (const auto& service : project.services) gather_service(inputs, service, sources, problems);
+  if (!problems.empty()) return base::fail(fmt::format("{}", fmt::join(problems, "\n")));
   if (auto ok = sources.engine.ping(); !ok) return std::unexpected(ok.error());
   if (sources.orchestrator == compose::Orchestrator::swarm) return inputs;  // each node pulls what it runs
   std::set<std::string> images;

@@ -5,6 +5,7 @@
 // the engine, not the disk; a dry run stops after planning on this value.
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ struct SecretInput {
   // value a Swarm secret driver supplies: neither has a value here.
   bool in_store = true;
   std::string driver;
+  // Its com.docker.ucp.access.label: from the store for an external secret, else from the file.
+  std::optional<std::string> permission;
 
   // The version the containers hold once the deploy has stored the value.
   [[nodiscard]] int version() const { return external || !changed ? stored_version : stored_version + 1; }

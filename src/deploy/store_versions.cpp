@@ -11,7 +11,10 @@ base::Result<void> store_secret_versions(store::Vault& store, const std::vector<
                                          Progress& progress, std::vector<std::string>& created) {
   for (const auto& step : steps) {
     if (step.kind == SecretStep::Kind::external) continue;
-    auto stored = store.put(step.name, inputs.secrets.at(step.key).value, {{std::string(namespace_label), inputs.stack}});
+    // The file's labels too (a permission label, say), so `secret ls --filter label=...` finds it.
+    auto labels = inputs.project.secrets.at(step.key).labels;
+    labels[std::string(namespace_label)] = inputs.stack;
+    auto stored = store.put(step.name, inputs.secrets.at(step.key).value, labels);
     if (!stored) return base::fail(stored.error().message);
     const auto& [info, outcome] = *stored;
     if (outcome == store::PutOutcome::created) {

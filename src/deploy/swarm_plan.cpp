@@ -44,7 +44,8 @@ base::Result<ObjectStep> external_secret_object(ObjectStep step, const SecretInp
       return step;
     }
   }
-  const auto it = state.secrets.find(input.name);
+  step.name = swarm_safe_name(input.name);
+  const auto it = state.secrets.find(step.name);
   if (it != state.secrets.end() && (!input.in_store || !it->second.labels.contains(std::string(store_secret_label)))) {
     step.reason = "external, in the swarm";
     return step;
@@ -65,7 +66,7 @@ base::Result<ObjectStep> external_secret_object(ObjectStep step, const SecretInp
 // (above), or one a secret driver fills.
 base::Result<ObjectStep> secret_object(const std::string& key, const SecretInput& input, const compose::SecretDefinition& definition,
                                        const SwarmState& state, const std::string& stack) {
-  ObjectStep step{ObjectKind::secret, key, input.name, false, "", {}, input.driver, definition.template_driver};
+  ObjectStep step{ObjectKind::secret, key, swarm_safe_name(input.name), false, "", {}, input.driver, definition.template_driver};
   if (input.external) return external_secret_object(std::move(step), input, state);
   if (!input.driver.empty()) {
     step.create = !state.secrets.contains(step.name);

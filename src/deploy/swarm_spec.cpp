@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "deploy/container_config.hpp"
@@ -169,7 +170,13 @@ Json task_template_of(const compose::Project& project, const compose::Service& s
 
 std::string swarm_service_name(const std::string& stack, const std::string& service) { return stack + "_" + service; }
 
-std::string swarm_object_name(const std::string& base, const std::string& suffix) {
+std::string swarm_safe_name(std::string name) {
+  std::replace(name.begin(), name.end(), '/', '.');
+  return name;
+}
+
+std::string swarm_object_name(const std::string& store_name, const std::string& suffix) {
+  const auto base = swarm_safe_name(store_name);
   auto name = fmt::format("{}-{}", base, suffix);
   if (name.size() <= max_object_name) return name;
   // base[cut] + "-" + 8 hex of the whole base + "-" + suffix

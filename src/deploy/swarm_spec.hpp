@@ -19,6 +19,10 @@ inline constexpr std::string_view store_version_label = "com.stackup.version";
 // STACK_service, as docker stack deploy names it.
 std::string swarm_service_name(const std::string& stack, const std::string& service);
 
+// A store name as a Swarm object name: Swarm allows no '/', so a path's slashes become dots
+// (developer/db-password is developer.db-password in the swarm).
+std::string swarm_safe_name(std::string name);
+
 // Swarm objects are immutable, so each value is an object of its own: `base` plus "-" and `suffix`
 // ("shop_db_password-v3"), within Docker's 64 characters: a long base is cut and a hash of it
 // keeps two cut names apart.

@@ -1,15 +1,12 @@
 #pragma once
-// Secret names: Docker's rule, optionally grouped in '/'-separated paths (team/app/db-password).
-#include <string_view>
+// Secret names: Docker's rule, optionally grouped in '/'-separated paths (team/app/db-password). The
+// rule lives in base, since compose files name store secrets too.
+#include "base/docker_names.hpp"
 
 namespace stackup::store {
 
-inline constexpr std::size_t max_secret_name_length = 255;
-
-bool is_valid_secret_name(std::string_view name);
-
-inline constexpr std::string_view secret_name_rule =
-    "only 64 [a-zA-Z0-9-_.] characters allowed, and the start and end character must be [a-zA-Z0-9]; "
-    "group names with '/' (team/app/db-password)";
+using base::is_valid_secret_name;
+using base::max_secret_name_length;
+using base::secret_name_rule;
 
 }  // namespace stackup::store

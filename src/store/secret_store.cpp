@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -412,11 +413,20 @@ base::Result<std::vector<SecretInfo>> SecretStore::list(const std::vector<LabelF
   if (!state_->database) return secrets;
   return guarded([&]() -> base::Result<std::vector<SecretInfo>> {
     auto statement = state_->database->prepare(std::string("SELECT ") + std::string(info_columns) + " ORDER BY s.name");
+    std::map<std::string, std::size_t> by_id;
     while (statement.step()) {
       auto info = read_info(statement);
       if (!matches(info, filters)) continue;
       if (auto ok = check_if_unlocked(info); !ok) return base::fail(ok.error().message);
+      by_id[info.id] = secrets.size();
       secrets.push_back(std::move(info));
+    }
+    // Which services use them, in one query for all (`secret ls --filter in-use=...`).
+    auto usages = state_->database->prepare("SELECT secret_id, stack, service, version FROM usages ORDER BY stack, service");
+    while (usages.step()) {
+      if (const auto it = by_id.find(usages.text(0)); it != by_id.end()) {
+        secrets[it->second].used_by.push_back({usages.text(1), usages.text(2), static_cast<int>(usages.integer(3))});
+      }
     }
     return secrets;
   });
