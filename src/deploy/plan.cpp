@@ -73,6 +73,11 @@ std::string why_recreate(const ContainerPlan& wanted, const compose::Service& se
       return fmt::format("secret {} version {}", secret.secret, secret.version);
     }
   }
+  // A secret the container does not hold at all: a reference switched to another one (a rotation
+  // by name, mysql_password to mysql_password_v2) or added.
+  for (const auto& secret : wanted.secrets) {
+    if (!held.empty() && !held.contains(secret.secret)) return fmt::format("secret {} is new to it", secret.secret);
+  }
   return "configuration changed";
 }
 

@@ -98,8 +98,8 @@ cp compose.v2.yaml compose.yaml
 expect_eq "rotation dry run" "$("$stackup" deploy --dry-run "$stack" 2>&1)" \
   "secret mysql_password_v2: version 1 (external)
 secret mysql_root_password: version 1 (external)
-container $mysql: recreate (configuration changed)
-container $wordpress: recreate (configuration changed)
+container $mysql: recreate (secret mysql_password_v2 is new to it)
+container $wordpress: recreate (secret mysql_password_v2 is new to it)
 dry run: nothing was changed"
 out=$("$stackup" deploy "$stack" 2>&1) || fail "rotation deploy: $out"
 expect_eq "rotation deploy" "$(final_statuses <<<"$out")" "$(sort <<EOF

@@ -8,15 +8,24 @@ checked=0
 for file in "$root"/tests/testdata/valid/*.yaml "$root"/examples/*/compose.yaml; do
   dir=$(dirname "$file")
   (cd "$dir" && "$stackup" validate -q --strict -c "$file" -p valid >/dev/null) || continue
-  # The external secrets the file names: validate cannot see the store, deploy needs them there.
-  for name in $(cd "$dir" && "$stackup" config --format json -c "$file" -p valid | python3 -c '
+  # The external secrets the file names, with the permission label its services carry (if any):
+  # validate cannot see the store, deploy needs them there.
+  while read -r name label; do
+    [ -n "$name" ] || continue
+    "$stackup" secret inspect "$name" >/dev/null 2>&1 && continue
+    printf 'stand-in' | "$stackup" secret create ${label:+--label "com.docker.ucp.access.label=$label"} "$name" - >/dev/null
+  done < <(cd "$dir" && "$stackup" config --format json -c "$file" -p valid | python3 -c '
 import json, sys
-for key, secret in (json.load(sys.stdin).get("secrets") or {}).items():
+model = json.load(sys.stdin)
+for key, secret in (model.get("secrets") or {}).items():
     external = secret.get("external")
-    if external:  # external: true, or the legacy external: {name: ...}
-        print((external.get("name") if isinstance(external, dict) else None) or secret.get("name") or key)'); do
-    "$stackup" secret inspect "$name" >/dev/null 2>&1 || printf 'stand-in' | "$stackup" secret create "$name" - >/dev/null
-  done
+    if not external:
+        continue
+    name = (external.get("name") if isinstance(external, dict) else None) or secret.get("name") or key
+    labels = [dict(service.get("labels") or {}, **((service.get("deploy") or {}).get("labels") or {})).get("com.docker.ucp.access.label")
+              for service in (model.get("services") or {}).values()
+              if any((s if isinstance(s, str) else s.get("source")) == key for s in service.get("secrets") or [])]
+    print(name, next((label for label in labels if label), ""))')
   out=$(cd "$dir" && "$stackup" deploy --dry-run -c "$file" valid 2>&1) || fail "valid but does not deploy: $file: $out"
   checked=$((checked + 1))
 done

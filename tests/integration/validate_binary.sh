@@ -8,7 +8,7 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # Valid examples exit 0, with --strict too (their secret files exist).
-for example in wordpress nginx-tls wordpress-advanced secret-rotation; do
+for example in wordpress nginx-tls wordpress-advanced secret-rotation ucp-permission-labels dcos-path-spaces; do
   (cd "$root/examples/$example" && "$stackup" validate --strict >/dev/null) || fail "examples/$example is not valid"
 done
 

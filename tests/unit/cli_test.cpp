@@ -81,7 +81,7 @@ TEST(Cli, ValidateAcceptsFAsAnAliasOfC) {
 }
 
 TEST(Cli, ValidExamplesExitZero) {
-  for (const char* example : {"wordpress", "nginx-tls", "wordpress-advanced", "secret-rotation"}) {
+  for (const char* example : {"wordpress", "nginx-tls", "wordpress-advanced", "secret-rotation", "ucp-permission-labels", "dcos-path-spaces"}) {
     const auto result = run({"validate"}, {}, (fs::path(STACKUP_EXAMPLES) / example).string());
     EXPECT_EQ(result.code, 0) << example << result.out;
     EXPECT_EQ(result.out, "compose.yaml: valid (0 errors, 0 warnings)\n") << example;

@@ -507,5 +507,27 @@ TEST_F(DeployerTest, AServiceLeftOutOfTheFileKeepsItsSecretsWithoutPrune) {
   EXPECT_TRUE(files_.directories.empty());
 }
 
+// What the store says of an external secret is known only at deploy time: its permission label must
+// match the service's, and every missing input is named at once, before anything is touched.
+TEST_F(DeployerTest, AnExternalSecretsPermissionLabelIsCheckedAndEveryProblemNamedAtOnce) {
+  ASSERT_TRUE(store_->put("blog-password", base::SecretBytes("p"), {{"com.docker.ucp.access.label", "blog"}}));
+  auto project = load("labels.yaml", "services:\n  backup:\n    image: app:1\n    secrets: [password, missing, other]\n"
+                                     "secrets:\n  password:\n    name: blog-password\n    external: true\n"
+                                     "  missing:\n    external: true\n  other:\n    external: true\n");
+  ASSERT_TRUE(project);
+  deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
+  const auto result = deployer.deploy(*project, {"shop", false});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "service \"backup\" may not use secret \"blog-password\": the secret has permission label "
+            "com.docker.ucp.access.label=blog, and the service has none; a service and a secret must have the same "
+            "permission label (or each none): give the service the label com.docker.ucp.access.label=blog (in "
+            "labels: or deploy.labels:)\n"
+            "secret not found: missing; create it first: stackup secret create missing FILE\n"
+            "secret not found: other; create it first: stackup secret create other FILE");
+  EXPECT_TRUE(engine_.containers.empty());
+  EXPECT_TRUE(engine_.networks.empty());
+}
+
 }  // namespace
 }  // namespace stackup::testing

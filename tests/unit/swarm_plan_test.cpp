@@ -228,6 +228,8 @@ TEST_F(SwarmPlanTest, DownRemovesTheStacksOwnObjectsOnly) {
 
 TEST(SwarmObjectName, StaysWithinDockersSixtyFourCharacters) {
   EXPECT_EQ(swarm_object_name("shop_token", "v3"), "shop_token-v3");
+  EXPECT_EQ(swarm_object_name("developer/db", "v1"), "developer.db-v1");  // Swarm allows no '/'
+  EXPECT_EQ(swarm_safe_name("developer/team/db"), "developer.team.db");
   const std::string long_base(70, 'a');
   const auto name = swarm_object_name(long_base, "v12");
   EXPECT_EQ(name.size(), 64u);
