@@ -18,6 +18,9 @@ void ComposeOptions::add_to(CLI::App& command) {
   command.add_option("--orchestrator", orchestrator, "Where the stack runs, whose rules validation applies: local or swarm")
       ->check(CLI::IsMember({"local", "swarm"}))
       ->type_name("NAME");
+  command.add_option("--profile", profiles, "Enable a profile's services (repeatable; COMPOSE_PROFILES adds to them)")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
   command.add_option("--space", space, "The stack's space: which path-named secrets it may use (over x-stackup-space)")
       ->check([](const std::string& value) {
         return compose::is_valid_space(value)
@@ -45,6 +48,7 @@ compose::LoadOptions ComposeOptions::load_options(const Context& context) const 
   options.working_directory = context.working_directory;
   options.orchestrator = chosen_orchestrator(context).value_or(compose::Orchestrator::local);
   options.space = space;
+  options.profiles = profiles;
   return options;
 }
 

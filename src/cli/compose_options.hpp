@@ -1,6 +1,6 @@
 #pragma once
 // The options every command that reads compose files shares: -c/-f, -p, --env-file, --project-directory,
-// --orchestrator, --space.
+// --orchestrator, --space, --profile.
 #include <CLI/CLI.hpp>
 
 #include "cli/context.hpp"
@@ -15,6 +15,7 @@ struct ComposeOptions {
   std::vector<std::string> env_files;
   std::string orchestrator;
   std::string space;
+  std::vector<std::string> profiles;
 
   void add_to(CLI::App& command);
   [[nodiscard]] compose::LoadOptions load_options(const Context& context) const;

@@ -17,6 +17,7 @@ class ConfigCommand final : public Command {
     compose_.add_to(*app_);
     app_->add_option("--format", format_, "Output format")->check(CLI::IsMember({"yaml", "json"}))->default_str("yaml");
     app_->add_flag("--no-interpolate", no_interpolate_, "Keep ${VARIABLES} as written");
+    app_->add_flag("--services", services_, "Print the services that would run, one a line (the active profiles')");
   }
 
   int run(Context& context) override {
@@ -28,6 +29,10 @@ class ConfigCommand final : public Command {
     print_diagnostics(context.io.err, loaded.diagnostics, style);
     if (loaded.unreadable) return exit_usage;
     if (!loaded.project) return exit_failed;
+    if (services_) {
+      for (const auto& service : loaded.project->services) context.io.out << service.name << '\n';
+      return exit_ok;
+    }
     context.io.out << (format_ == "json" ? compose::to_json_text(loaded.document) : compose::to_yaml_text(loaded.document));
     return exit_ok;
   }
@@ -36,6 +41,7 @@ class ConfigCommand final : public Command {
   ComposeOptions compose_;
   std::string format_ = "yaml";
   bool no_interpolate_ = false;
+  bool services_ = false;
 };
 
 }  // namespace

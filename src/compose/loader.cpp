@@ -10,6 +10,7 @@
 #include "base/docker_names.hpp"
 #include "compose/access_rules.hpp"
 #include "compose/bind.hpp"
+#include "compose/profiles.hpp"
 #include "compose/canonical.hpp"
 #include "compose/interpolate.hpp"
 #include "compose/merge.hpp"
@@ -139,6 +140,9 @@ class ProjectLoader {
     timer.done("canonicalize");
     check_semantics(SemanticContext{result_.document, project.name, project_directory_, options_.strict, files_,
                                     environment_, result_.diagnostics, options_.orchestrator});
+    const auto compose_profiles = environment_.get("COMPOSE_PROFILES");
+    apply_profiles(result_.document, active_profiles(options_.profiles, compose_profiles ? *compose_profiles : ""),
+                   result_.diagnostics);
     check_orchestrator_rules(result_.document, options_.orchestrator, result_.diagnostics);
     timer.done("semantic checks");
     if (!result_.diagnostics.has_errors()) {

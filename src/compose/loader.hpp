@@ -26,6 +26,7 @@ struct LoadOptions {
   bool strict = false;  // problems with secret files are errors
   Orchestrator orchestrator = Orchestrator::local;  // whose rules say what deploys
   std::string space;  // --space: wins over x-stackup-space
+  std::vector<std::string> profiles;  // --profile; COMPOSE_PROFILES adds to them
 };
 
 struct LoadedProject {
