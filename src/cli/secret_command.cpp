@@ -1,6 +1,7 @@
 // `stackup secret create|rotate|ls|inspect|rm|reveal`: the local encrypted store, by hand.
 // Values travel only through files and standard input/output, never arguments or environment.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -249,6 +250,87 @@ class RevealCommand final : public Command {
 
 }  // namespace
 
+// The label deploy gives the secrets it stores from a compose file's file: or environment: source.
+constexpr std::string_view stack_label = "com.docker.stack.namespace";
+
+class RollbackCommand final : public Command {
+ public:
+  explicit RollbackCommand(CLI::App& parent)
+      : Command(parent.add_subcommand("rollback", "Make a new version holding an earlier version's value (like git revert)")) {
+    store_.add_to(*app_);
+    app_->add_option("name", name_, "Secret name")->required();
+    app_->add_option("--to-version", to_version_, "The version whose value comes back (default: the one before the current)")
+        ->type_name("N");
+  }
+
+  int run(Context& context) override {
+    auto store = open_store_for_writing(store_, context);
+    if (!store) return fail_with(context, store.error().message);
+    // A deploy would put the file's value back at once: the file is where to roll back.
+    if (auto info = store->lookup(name_); info && *info && (*info)->labels.contains(std::string(stack_label))) {
+      return fail_with(context, fmt::format("secret {} comes from a file: or environment: source of stack {}'s compose "
+                                            "file, which is the source of truth, so rollback does not apply: put the "
+                                            "old value back there and deploy",
+                                            name_, (*info)->labels.at(std::string(stack_label))));
+    }
+    auto rolled = store->rollback(name_, to_version_ > 0 ? std::optional(to_version_) : std::nullopt);
+    if (!rolled) return fail_with(context, rolled.error().message);
+    context.io.out << fmt::format("{} version {}\n", rolled->id, rolled->version);
+    return exit_ok;
+  }
+
+ private:
+  StoreLocation store_;
+  std::string name_;
+  int to_version_ = 0;
+};
+
+class HistoryCommand final : public Command {
+ public:
+  explicit HistoryCommand(CLI::App& parent)
+      : Command(parent.add_subcommand("history", "Show a secret's versions: when, how and by whom each was made (never values)")) {
+    store_.add_to(*app_);
+    app_->add_option("name", name_, "Secret name")->required();
+    app_->add_option("--format", format_, "Output format")->check(CLI::IsMember({"table", "json"}))->default_str("table");
+  }
+
+  int run(Context& context) override {
+    auto store = open_store_for_reading(store_, context);
+    if (!store) return fail_with(context, store.error().message);
+    auto versions = store->history(name_);
+    if (!versions) return fail_with(context, versions.error().message);
+    auto holders = [](const store::VersionInfo& version) {
+      std::vector<std::string> names;
+      for (const auto& usage : version.held_by) names.push_back(usage.stack + "/" + usage.service);
+      return names;
+    };
+    if (format_ == "json") {
+      auto array = nlohmann::ordered_json::array();
+      for (const auto& version : *versions) {
+        array.push_back({{"Version", version.version}, {"CreatedAt", rfc3339(version.created_at)},
+                         {"How", version.origin}, {"By", version.author}, {"Size", version.size},
+                         {"HeldBy", holders(version)}});
+      }
+      context.io.out << array.dump(2) << '\n';
+      return exit_ok;
+    }
+    const auto now = now_micros();
+    std::vector<std::vector<std::string>> rows;
+    for (auto it = versions->rbegin(); it != versions->rend(); ++it) {  // newest first, like docker history
+      rows.push_back({std::to_string(it->version), time_ago(it->created_at, now), it->origin.empty() ? "?" : it->origin,
+                      it->author.empty() ? "?" : it->author, std::to_string(it->size),
+                      fmt::format("{}", fmt::join(holders(*it), ", "))});
+    }
+    print_table(context.io.out, {"VERSION", "CREATED", "HOW", "BY", "SIZE", "HELD BY"}, rows);
+    return exit_ok;
+  }
+
+ private:
+  StoreLocation store_;
+  std::string name_;
+  std::string format_ = "table";
+};
+
 void add_secret_commands(CLI::App& parent, Commands& commands) {
   auto* group = parent.add_subcommand("secret", "Manage secrets in the local encrypted store");
   group->require_subcommand(1);
@@ -258,6 +340,8 @@ void add_secret_commands(CLI::App& parent, Commands& commands) {
   commands.push_back(std::make_unique<InspectCommand>(*group));
   commands.push_back(std::make_unique<RemoveCommand>(*group));
   commands.push_back(std::make_unique<RevealCommand>(*group));
+  commands.push_back(std::make_unique<RollbackCommand>(*group));
+  commands.push_back(std::make_unique<HistoryCommand>(*group));
 }
 
 }  // namespace stackup::cli

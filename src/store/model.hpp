@@ -14,6 +14,16 @@ struct SecretUsage {
   int version = 0;
 };
 
+// How one version came to be: `secret history`. Never its value.
+struct VersionInfo {
+  int version = 0;
+  std::int64_t created_at = 0;  // microseconds since the epoch
+  std::size_t size = 0;
+  std::string origin;  // create, rotate, deploy (a changed file or variable), "rollback to version N"; "" if older than history
+  std::string author;  // "alice (uid 1000)"
+  std::vector<SecretUsage> held_by;  // the stack services that hold this version now
+};
+
 struct SecretInfo {
   std::string id;
   std::string name;

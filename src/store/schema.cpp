@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS versions (
   size INTEGER NOT NULL,
   mac BLOB NOT NULL,
   sealed BLOB NOT NULL,
+  origin TEXT,
+  author TEXT,
   PRIMARY KEY (secret_id, version)
 );
 CREATE TABLE IF NOT EXISTS usages (
@@ -50,11 +52,15 @@ void create_tables(Database& database) {
   transaction.commit();
 }
 
-// Stores from before metadata MACs get the column here; their rows get a MAC on the first write.
+// Stores from before metadata MACs get the column here (their rows get a MAC on the first write),
+// and stores from before history the versions' origin and author (unknown for the old versions).
 void add_later_columns(Database& database) {
-  if (database.has_column("secrets", "meta_mac")) return;
+  if (database.has_column("secrets", "meta_mac") && database.has_column("versions", "origin")) return;
   Database::Transaction transaction(database);
   if (!database.has_column("secrets", "meta_mac")) database.execute("ALTER TABLE secrets ADD COLUMN meta_mac BLOB");
+  if (!database.has_column("versions", "origin")) {
+    database.execute("ALTER TABLE versions ADD COLUMN origin TEXT; ALTER TABLE versions ADD COLUMN author TEXT");
+  }
   transaction.commit();
 }
 

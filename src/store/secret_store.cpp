@@ -1,7 +1,9 @@
 #include "store/secret_store.hpp"
 
 #include <fmt/format.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -109,17 +111,28 @@ std::optional<SecretInfo> find(Database& database, const std::string& name) {
   return read_info(statement);
 }
 
+// Who runs this stackup, for history: "alice (uid 1000)".
+std::string current_author() {
+  const auto uid = ::geteuid();
+  const auto* entry = ::getpwuid(uid);
+  return fmt::format("{} (uid {})", entry != nullptr ? entry->pw_name : "?", uid);
+}
+
 void insert_version(Database& database, const Keys& keys, const SecretInfo& secret, int version,
-                    const base::SecretBytes& value, std::int64_t now) {
+                    const base::SecretBytes& value, std::int64_t now, const std::string& origin) {
   const auto sealed = seal_value(keys, secret.name, version, value);
   const auto fingerprint = change_mac(keys, value);
-  database.prepare("INSERT INTO versions (secret_id, version, created_at, size, mac, sealed) VALUES (?, ?, ?, ?, ?, ?)")
+  database
+      .prepare("INSERT INTO versions (secret_id, version, created_at, size, mac, sealed, origin, author) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, secret.id)
       .bind(2, std::int64_t{version})
       .bind(3, now)
       .bind(4, static_cast<std::int64_t>(value.size()))
       .bind_blob(5, fingerprint.data(), fingerprint.size())
       .bind_blob(6, sealed.data(), sealed.size())
+      .bind(7, origin)
+      .bind(8, current_author())
       .run();
 }
 
@@ -305,7 +318,7 @@ auto SecretStore::write(Work work) {
 namespace {
 
 SecretInfo insert_secret(Database& database, const Keys& keys, const std::string& name, const base::SecretBytes& value,
-                         const std::map<std::string, std::string>& labels) {
+                         const std::map<std::string, std::string>& labels, const std::string& origin) {
   const auto now = now_micros();
   SecretInfo info{new_id(), name, 1, now, now, value.size(), labels, {}};
   database.prepare("INSERT INTO secrets (id, name, labels, created_at, updated_at, current_version) VALUES (?, ?, ?, ?, ?, 1)")
@@ -315,18 +328,19 @@ SecretInfo insert_secret(Database& database, const Keys& keys, const std::string
       .bind(4, now)
       .bind(5, now)
       .run();
-  insert_version(database, keys, info, 1, value, now);
+  insert_version(database, keys, info, 1, value, now, origin);
   seal_metadata(database, keys, info.id);
   base::log::debug("created secret {} ({}), version 1, {} bytes", name, info.id, value.size());
   return info;
 }
 
-SecretInfo add_version(Database& database, const Keys& keys, SecretInfo info, const base::SecretBytes& value) {
+SecretInfo add_version(Database& database, const Keys& keys, SecretInfo info, const base::SecretBytes& value,
+                       const std::string& origin) {
   const auto now = now_micros();
   info.version += 1;
   info.updated_at = now;
   info.size = value.size();
-  insert_version(database, keys, info, info.version, value, now);
+  insert_version(database, keys, info, info.version, value, now, origin);
   database.prepare("UPDATE secrets SET current_version = ?, updated_at = ? WHERE id = ?")
       .bind(1, std::int64_t{info.version})
       .bind(2, now)
@@ -361,7 +375,7 @@ base::Result<SecretInfo> SecretStore::create(const std::string& name, const base
   if (auto ok = check_value(value); !ok) return base::fail(ok.error().message);
   return write([&](Database& database, const Keys& keys, Database::Transaction& transaction) -> base::Result<SecretInfo> {
     if (find(database, name)) return base::fail(fmt::format("secret {} already exists", name));
-    auto info = insert_secret(database, keys, name, value, labels);
+    auto info = insert_secret(database, keys, name, value, labels, "create");
     transaction.commit();
     return info;
   });
@@ -375,7 +389,7 @@ base::Result<SecretInfo> SecretStore::rotate(const std::string& name, const base
     if (auto ok = check_metadata(database, keys, info->id, name, info->version); !ok) {
       return base::fail(ok.error().message);
     }
-    auto rotated = add_version(database, keys, std::move(*info), value);
+    auto rotated = add_version(database, keys, std::move(*info), value, "rotate");
     transaction.commit();
     return rotated;
   });
@@ -390,7 +404,7 @@ base::Result<std::pair<SecretInfo, PutOutcome>> SecretStore::put(const std::stri
   return write([&](Database& database, const Keys& keys, Database::Transaction& transaction) -> Outcome {
     auto info = find(database, name);
     if (!info) {
-      auto created = insert_secret(database, keys, name, value, labels);
+      auto created = insert_secret(database, keys, name, value, labels, "deploy");
       transaction.commit();
       return std::pair{std::move(created), PutOutcome::created};
     }
@@ -402,7 +416,7 @@ base::Result<std::pair<SecretInfo, PutOutcome>> SecretStore::put(const std::stri
       transaction.commit();
       return std::pair{std::move(*info), PutOutcome::unchanged};
     }
-    auto rotated = add_version(database, keys, std::move(*info), value);
+    auto rotated = add_version(database, keys, std::move(*info), value, "deploy");
     transaction.commit();
     return std::pair{std::move(rotated), PutOutcome::rotated};
   });
@@ -491,6 +505,51 @@ base::Result<base::SecretBytes> SecretStore::reveal(const std::string& name, std
     row.bind(1, info->id).bind(2, std::int64_t{wanted});
     if (!row.step()) return base::fail(integrity_error(name, wanted));
     return open_value(**keys, name, wanted, {row.blob(0), static_cast<std::size_t>(row.integer(1)), row.blob(2)});
+  });
+}
+
+base::Result<SecretInfo> SecretStore::rollback(const std::string& name, std::optional<int> to_version) {
+  return write([&](Database& database, const Keys& keys, Database::Transaction& transaction) -> base::Result<SecretInfo> {
+    auto info = find(database, name);
+    if (!info) return base::fail(not_found(name));
+    if (auto ok = check_metadata(database, keys, info->id, name, info->version); !ok) return base::fail(ok.error().message);
+    const int target = to_version.value_or(info->version - 1);
+    if (!to_version && target < 1) {
+      return base::fail(fmt::format("secret {} has only version 1: there is no earlier version to roll back to", name));
+    }
+    if (target == info->version) return base::fail(fmt::format("secret {} is at version {} already", name, target));
+    if (target < 1 || target > info->version) {
+      return base::fail(fmt::format("secret '{}' has no version {}; it has versions 1 to {}", name, target, info->version));
+    }
+    auto row = database.prepare("SELECT sealed, size, mac FROM versions WHERE secret_id = ? AND version = ?");
+    row.bind(1, info->id).bind(2, std::int64_t{target});
+    if (!row.step()) return base::fail(integrity_error(name, target));
+    auto value = open_value(keys, name, target, {row.blob(0), static_cast<std::size_t>(row.integer(1)), row.blob(2)});
+    if (!value) return base::fail(value.error().message);
+    auto rolled = add_version(database, keys, std::move(*info), *value, fmt::format("rollback to version {}", target));
+    transaction.commit();
+    return rolled;
+  });
+}
+
+base::Result<std::vector<VersionInfo>> SecretStore::history(const std::string& name) {
+  auto info = inspect(name);
+  if (!info) return base::fail(info.error().message);
+  return guarded([&]() -> base::Result<std::vector<VersionInfo>> {
+    std::vector<VersionInfo> versions;
+    auto rows = state_->database->prepare(
+        "SELECT version, created_at, size, COALESCE(origin, ''), COALESCE(author, '') FROM versions WHERE secret_id = ? "
+        "ORDER BY version");
+    rows.bind(1, info->id);
+    while (rows.step()) {
+      VersionInfo version{static_cast<int>(rows.integer(0)), rows.integer(1), static_cast<std::size_t>(rows.integer(2)),
+                          rows.text(3), rows.text(4), {}};
+      for (const auto& usage : info->used_by) {
+        if (usage.version == version.version) version.held_by.push_back(usage);
+      }
+      versions.push_back(std::move(version));
+    }
+    return versions;
   });
 }
 

@@ -47,6 +47,11 @@ class SecretStore final : public Vault {
   base::Result<SecretInfo> create(const std::string& name, const base::SecretBytes& value,
                                   const std::map<std::string, std::string>& labels);
   base::Result<SecretInfo> rotate(const std::string& name, const base::SecretBytes& value);
+  // A new version whose value is version `to_version`'s (default: the one before the current), like
+  // git revert: versions never change.
+  base::Result<SecretInfo> rollback(const std::string& name, std::optional<int> to_version);
+  // Every version: when and how it was made, by whom, its size, and which services hold it now.
+  base::Result<std::vector<VersionInfo>> history(const std::string& name);
   // Deploy's write: creates, keeps the current version when the value is unchanged, or adds a version.
   base::Result<std::pair<SecretInfo, PutOutcome>> put(const std::string& name, const base::SecretBytes& value,
                                                        const std::map<std::string, std::string>& labels) override;

@@ -84,7 +84,22 @@ expect_eq "rotated session key" "$(docker exec "$web" cat /run/secrets/session_k
 [ "$(container_id "$web")" != "$web_before" ] || fail "web was not recreated"
 [ "$(container_id "$api")" = "$api_before" ] || fail "api was recreated, though it does not use session_key"
 
-# 8. Down: the stack's secret goes, the external token stays until removed by name.
+# 8. History, then a rollback that the next deploy brings to api.
+"$stackup" secret history api_token | head -n 1 | grep -q '^VERSION  *CREATED  *HOW  *BY  *SIZE  *HELD BY$' || fail "history table"
+expect_eq "history json" "$("$stackup" secret history api_token --format json | python3 -c 'import json, sys
+print([(v["Version"], v["How"], v["HeldBy"]) for v in json.load(sys.stdin)])')" \
+  "[(1, 'create', []), (2, 'rotate', ['$stack/api'])]"
+expect_eq "rollback" "$("$stackup" secret rollback api_token 2>&1)" "$id version 3"
+"$stackup" deploy -q "$stack" || fail "deploy after the rollback"
+expect_eq "rolled back token" "$(docker exec "$api" cat /run/secrets/api_token)" "demo-token-1"
+expect_eq "history after" "$("$stackup" secret history api_token --format json | python3 -c 'import json, sys
+print(json.load(sys.stdin)[-1]["How"])')" "rollback to version 1"
+
+# 9. A file secret's source of truth is its file: no rollback.
+out=$("$stackup" secret rollback "${stack}_session_key" 2>&1) && fail "rollback of a file secret succeeded"
+expect_eq "rollback of a file secret" "$out" "stackup: error: secret ${stack}_session_key comes from a file: or environment: source of stack $stack's compose file, which is the source of truth, so rollback does not apply: put the old value back there and deploy"
+
+# 10. Down: the stack's secret goes, the external token stays until removed by name.
 out=$("$stackup" down "$stack" --secrets 2>&1) || fail "down: $out"
 expect_eq "down" "$(final_statuses <<<"$out")" "$(sort <<EOF
  Container $api Removed

@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -247,6 +249,44 @@ TEST(SecretStore, PassphraseModeAndRekeyWithoutReencrypting) {
   }
   EXPECT_TRUE(fs::exists(directory.path() + "/store/master.key"));
   EXPECT_EQ(SecretStore::open_for_reading(options_for(directory))->reveal("x")->view(), "kept");
+}
+
+}  // namespace
+}  // namespace stackup::store
+
+namespace stackup::store {
+namespace {
+
+// Rollback is a new version with an old value, like git revert; history tells how each came to be.
+TEST(SecretStore, RollbackAddsAVersionWithAnEarlierValueAndHistoryTellsHow) {
+  testing::TemporaryDirectory directory;
+  StoreOptions options;
+  options.directory = directory.path() + "/store";
+  auto store = SecretStore::open_for_writing(options);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->create("api", base::SecretBytes("one"), {}));
+  EXPECT_EQ(store->rollback("api", std::nullopt).error().message,
+            "secret api has only version 1: there is no earlier version to roll back to");
+  ASSERT_TRUE(store->rotate("api", base::SecretBytes("two")));
+  ASSERT_TRUE(store->put("api", base::SecretBytes("three"), {}));
+  const auto rolled = store->rollback("api", std::nullopt);
+  ASSERT_TRUE(rolled);
+  EXPECT_EQ(rolled->version, 4);
+  EXPECT_EQ(store->reveal("api")->view(), "two");
+  ASSERT_TRUE(store->rollback("api", 1));
+  EXPECT_EQ(store->reveal("api")->view(), "one");
+  EXPECT_EQ(store->rollback("api", 5).error().message, "secret api is at version 5 already");
+  EXPECT_EQ(store->rollback("api", 9).error().message, "secret 'api' has no version 9; it has versions 1 to 5");
+  ASSERT_TRUE(store->set_usages("shop", {{"api", {"shop", "web", 5}}}));
+  const auto history = store->history("api");
+  ASSERT_TRUE(history);
+  std::vector<std::string> origins;
+  for (const auto& version : *history) origins.push_back(version.origin);
+  EXPECT_THAT(origins, ::testing::ElementsAre("create", "rotate", "deploy", "rollback to version 2", "rollback to version 1"));
+  EXPECT_TRUE((*history)[0].author.ends_with(fmt::format("(uid {})", ::geteuid())));
+  EXPECT_TRUE((*history)[3].held_by.empty());
+  ASSERT_EQ((*history)[4].held_by.size(), 1u);
+  EXPECT_EQ((*history)[4].held_by[0].service, "web");
 }
 
 }  // namespace
