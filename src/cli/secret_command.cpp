@@ -235,7 +235,7 @@ class RevealCommand final : public Command {
   int run(Context& context) override {
     auto store = open_store_for_reading(store_, context);
     if (!store) return fail_with(context, store.error().message);
-    auto value = store->reveal(name_, version_ > 0 ? std::optional<int>(version_) : std::nullopt);
+    auto value = store->reveal_for_user(name_, version_ > 0 ? std::optional<int>(version_) : std::nullopt);
     if (!value) return fail_with(context, value.error().message);
     context.io.out.write(value->data(), static_cast<std::streamsize>(value->size()));
     context.io.out.flush();

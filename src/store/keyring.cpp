@@ -222,7 +222,8 @@ base::Result<Keyring::Unlocked> Keyring::unlock_master_key() {
 Keys Keyring::keys_of(const Unlocked& unlocked) {
   return Keys{meta("store_id").value(), crypto::derive(unlocked.master, "stackup/v1/secret-encryption"),
               crypto::derive(unlocked.master, "stackup/v1/change-detection"),
-              crypto::derive(unlocked.master, "stackup/v1/metadata"), unlocked.metadata_authenticated};
+              crypto::derive(unlocked.master, "stackup/v1/metadata"), crypto::derive(unlocked.master, "stackup/v1/audit"),
+              unlocked.metadata_authenticated};
 }
 
 // --- the operations ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ struct Keys {
   crypto::Key encryption;        // seals secret values
   crypto::Key change_detection;  // HMAC of values, to tell a changed value without decrypting
   crypto::Key metadata;          // HMAC of each secret's metadata (store/metadata.hpp)
+  crypto::Key audit;             // HMACs of the audit log (store/audit.hpp)
   // False for a store from before metadata MACs: a secret without one is accepted until the first
   // write gives every secret its MAC and rewraps the master key to say so.
   bool metadata_authenticated = true;

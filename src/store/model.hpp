@@ -35,6 +35,23 @@ struct SecretInfo {
   std::vector<SecretUsage> used_by;
 };
 
+// The audit log (store/audit.hpp): what was done, never a value.
+struct AuditEvent {
+  std::string action;  // create, rotate, rollback, reveal, rm, init, rekey, store, use, release
+  std::string secret;  // "" for the store as a whole
+  int version = 0;
+  std::string detail;  // stack/service, or what else tells the event apart
+};
+
+struct AuditEntry {
+  std::int64_t seq = 0;
+  std::int64_t at = 0;  // microseconds since the epoch
+  std::uint32_t uid = 0;
+  std::string user, action, secret;
+  int version = 0;
+  std::string detail, command;
+};
+
 struct LabelFilter {
   std::string key;
   std::optional<std::string> value;  // absent: the label only has to be there

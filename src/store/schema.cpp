@@ -32,6 +32,19 @@ CREATE TABLE IF NOT EXISTS versions (
   author TEXT,
   PRIMARY KEY (secret_id, version)
 );
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  user TEXT NOT NULL,
+  action TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  detail TEXT NOT NULL,
+  command TEXT NOT NULL,
+  entry_mac BLOB NOT NULL,
+  chain_mac BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS usages (
   secret_id TEXT NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
   stack TEXT NOT NULL,
@@ -53,10 +66,18 @@ void create_tables(Database& database) {
 }
 
 // Stores from before metadata MACs get the column here (their rows get a MAC on the first write),
-// and stores from before history the versions' origin and author (unknown for the old versions).
+// stores from before history the versions' origin and author (unknown for the old versions), and
+// stores from before the audit log its table (the log starts then).
 void add_later_columns(Database& database) {
-  if (database.has_column("secrets", "meta_mac") && database.has_column("versions", "origin")) return;
+  if (database.has_column("secrets", "meta_mac") && database.has_column("versions", "origin") &&
+      database.has_table("audit")) {
+    return;
+  }
   Database::Transaction transaction(database);
+  if (!database.has_table("audit")) {
+    const auto start = schema.find("CREATE TABLE IF NOT EXISTS audit");
+    database.execute(std::string(schema.substr(start, schema.find(");", start) + 2 - start)));
+  }
   if (!database.has_column("secrets", "meta_mac")) database.execute("ALTER TABLE secrets ADD COLUMN meta_mac BLOB");
   if (!database.has_column("versions", "origin")) {
     database.execute("ALTER TABLE versions ADD COLUMN origin TEXT; ALTER TABLE versions ADD COLUMN author TEXT");

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <utility>
 
 #include "base/log.hpp"
+#include "store/audit.hpp"
 #include "store/database.hpp"
 #include "store/directory.hpp"
 #include "store/key_file.hpp"
@@ -230,12 +232,18 @@ base::Result<const Keys*> SecretStore::unlocked(bool for_writing) {
     return base::fail(fmt::format("the secret store at {} has no key yet: it holds no secret", directory()));
   }
   if (!state.keys) {
+    const bool fresh = !state.keyring->initialized();
     if (auto ok = initialize_on_first_write(*state.database, *state.keyring, directory()); !ok) {
       return base::fail(ok.error().message);
     }
     auto keys = state.keyring->unlock();
     if (!keys) return base::fail(keys.error().message);
     state.keys.emplace(std::move(*keys));
+    if (fresh) {
+      Database::Transaction transaction(*state.database);
+      append_audit(*state.database, state.keys->audit, {"init", "", 0, "a key file, on the first write"});
+      transaction.commit();
+    }
   }
   if (for_writing && !state.keys->metadata_authenticated) {
     authenticate_metadata(*state.database, *state.keyring, *state.keys);
@@ -261,6 +269,9 @@ base::Result<void> SecretStore::initialize(UnlockMethod method) {
     if (auto initialized = initialize_store(database, *state_->keyring, directory(), method); !initialized) {
       return initialized;
     }
+    auto keys = state_->keyring->unlock();
+    if (!keys) return base::fail(keys.error().message);
+    append_audit(database, keys->audit, {"init", "", 0, "store init"});
     transaction.commit();
     state_->keyring->finish();
     return {};
@@ -279,6 +290,7 @@ base::Result<std::size_t> SecretStore::rekey(const RekeyRequest& request) {
     const auto next = keyring.rekey(request.method, request.new_master_key);
     if (!next) return base::fail(next.error().message);
     std::size_t resealed = 0;
+    std::string detail = request.new_master_key ? "a new master key" : "a new way to unlock";
     if (request.new_master_key) {
       const auto count = reseal_all(database, *current, *next);
       if (!count) {
@@ -286,9 +298,14 @@ base::Result<std::size_t> SecretStore::rekey(const RekeyRequest& request) {
         return base::fail(count.error().message);
       }
       resealed = *count;
+      // The log's MACs move to the new key; what was wrong before is said, not laundered.
+      if (const auto problems = remac_audit(database, current->audit, next->audit); !problems.empty()) {
+        detail += fmt::format("; the log did not verify before: {}", fmt::join(problems, "; "));
+      }
     } else if (!current->metadata_authenticated) {
       seal_missing_metadata(database, *next);  // the new wrapping says every secret has its MAC
     }
+    append_audit(database, next->audit, {"rekey", "", 0, detail});
     transaction.commit();
     keyring.finish();
     state_->keys = *next;
@@ -376,6 +393,7 @@ base::Result<SecretInfo> SecretStore::create(const std::string& name, const base
   return write([&](Database& database, const Keys& keys, Database::Transaction& transaction) -> base::Result<SecretInfo> {
     if (find(database, name)) return base::fail(fmt::format("secret {} already exists", name));
     auto info = insert_secret(database, keys, name, value, labels, "create");
+    append_audit(database, keys.audit, {"create", name, 1, ""});
     transaction.commit();
     return info;
   });
@@ -390,6 +408,7 @@ base::Result<SecretInfo> SecretStore::rotate(const std::string& name, const base
       return base::fail(ok.error().message);
     }
     auto rotated = add_version(database, keys, std::move(*info), value, "rotate");
+    append_audit(database, keys.audit, {"rotate", name, rotated.version, ""});
     transaction.commit();
     return rotated;
   });
@@ -405,6 +424,7 @@ base::Result<std::pair<SecretInfo, PutOutcome>> SecretStore::put(const std::stri
     auto info = find(database, name);
     if (!info) {
       auto created = insert_secret(database, keys, name, value, labels, "deploy");
+      append_audit(database, keys.audit, {"store", name, 1, "deploy: a new secret"});
       transaction.commit();
       return std::pair{std::move(created), PutOutcome::created};
     }
@@ -417,6 +437,7 @@ base::Result<std::pair<SecretInfo, PutOutcome>> SecretStore::put(const std::stri
       return std::pair{std::move(*info), PutOutcome::unchanged};
     }
     auto rotated = add_version(database, keys, std::move(*info), value, "deploy");
+    append_audit(database, keys.audit, {"store", name, rotated.version, "deploy: a changed value"});
     transaction.commit();
     return std::pair{std::move(rotated), PutOutcome::rotated};
   });
@@ -470,6 +491,9 @@ base::Result<void> SecretStore::remove(const std::string& name) {
   if (!state_->database) return base::fail(not_found(name));
   return guarded([&]() -> base::Result<void> {
     auto& database = *state_->database;
+    if (!find(database, name)) return base::fail(not_found(name));
+    auto keys = unlocked(true);
+    if (!keys) return base::fail(keys.error().message);
     Database::Transaction transaction(database);
     auto info = find(database, name);
     if (!info) return base::fail(not_found(name));
@@ -482,6 +506,7 @@ base::Result<void> SecretStore::remove(const std::string& name) {
                                     users.size() == 1 ? "" : "s", fmt::join(users, ", ")));
     }
     database.prepare("DELETE FROM secrets WHERE id = ?").bind(1, info->id).run();
+    append_audit(database, (*keys)->audit, {"rm", name, info->version, ""});
     transaction.commit();
     base::log::debug("removed secret {} ({})", name, info->id);
     return {};
@@ -508,6 +533,35 @@ base::Result<base::SecretBytes> SecretStore::reveal(const std::string& name, std
   });
 }
 
+base::Result<base::SecretBytes> SecretStore::reveal_for_user(const std::string& name, std::optional<int> version) {
+  auto value = reveal(name, version);
+  if (!value) return value;
+  auto logged = guarded([&]() -> base::Result<void> {
+    auto& database = *state_->database;
+    Database::Transaction transaction(database);
+    const auto info = find(database, name);
+    append_audit(database, state_->keys->audit, {"reveal", name, version.value_or(info ? info->version : 0), ""});
+    transaction.commit();
+    return {};
+  });
+  if (!logged) return base::fail(logged.error().message);
+  return value;
+}
+
+base::Result<std::vector<AuditEntry>> SecretStore::audit_log() {
+  if (!state_->database) return std::vector<AuditEntry>{};
+  return guarded([&]() -> base::Result<std::vector<AuditEntry>> { return read_audit(*state_->database); });
+}
+
+base::Result<std::vector<std::string>> SecretStore::verify_audit_log() {
+  if (!state_->database) return std::vector<std::string>{};
+  return guarded([&]() -> base::Result<std::vector<std::string>> {
+    auto keys = unlocked(false);
+    if (!keys) return base::fail(keys.error().message);
+    return verify_audit(*state_->database, (*keys)->audit);
+  });
+}
+
 base::Result<SecretInfo> SecretStore::rollback(const std::string& name, std::optional<int> to_version) {
   return write([&](Database& database, const Keys& keys, Database::Transaction& transaction) -> base::Result<SecretInfo> {
     auto info = find(database, name);
@@ -527,6 +581,7 @@ base::Result<SecretInfo> SecretStore::rollback(const std::string& name, std::opt
     auto value = open_value(keys, name, target, {row.blob(0), static_cast<std::size_t>(row.integer(1)), row.blob(2)});
     if (!value) return base::fail(value.error().message);
     auto rolled = add_version(database, keys, std::move(*info), *value, fmt::format("rollback to version {}", target));
+    append_audit(database, keys.audit, {"rollback", name, rolled.version, fmt::format("to version {}", target)});
     transaction.commit();
     return rolled;
   });
@@ -567,8 +622,20 @@ base::Result<void> SecretStore::set_usages(const std::string& stack,
   if (!state_->database) return base::fail("the secret store is not open for writing");
   return guarded([&]() -> base::Result<void> {
     auto& database = *state_->database;
+    // What the stack held before, as "name service version", so the log says what changed.
+    std::set<std::string> before;
+    auto held = database.prepare(
+        "SELECT s.name || ' ' || u.service || ' ' || u.version FROM usages u JOIN secrets s ON s.id = u.secret_id "
+        "WHERE u.stack = ?");
+    held.bind(1, stack);
+    while (held.step()) before.insert(held.text(0));
+    // Nothing held and nothing to hold (a down on a new host): no key is needed, and none is made.
+    if (before.empty() && usages.empty()) return base::Result<void>{};
+    auto keys = unlocked(true);
+    if (!keys) return base::fail(keys.error().message);
     Database::Transaction transaction(database);
     database.prepare("DELETE FROM usages WHERE stack = ?").bind(1, stack).run();
+    std::set<std::string> after;
     for (const auto& [name, usage] : usages) {
       auto info = find(database, name);
       if (!info) return base::fail(not_found(name));
@@ -578,6 +645,19 @@ base::Result<void> SecretStore::set_usages(const std::string& stack,
           .bind(3, usage.service)
           .bind(4, std::int64_t{usage.version})
           .run();
+      const auto key = fmt::format("{} {} {}", name, usage.service, usage.version);
+      after.insert(key);
+      if (!before.contains(key)) {
+        append_audit(database, (*keys)->audit, {"use", name, usage.version, fmt::format("{}/{}", stack, usage.service)});
+      }
+    }
+    for (const auto& key : before) {
+      if (after.contains(key)) continue;
+      const auto first = key.find(' ');
+      const auto last = key.rfind(' ');
+      append_audit(database, (*keys)->audit,
+                   {"release", key.substr(0, first), std::atoi(key.substr(last + 1).c_str()),
+                    fmt::format("{}/{}", stack, key.substr(first + 1, last - first - 1))});
     }
     transaction.commit();
     return {};

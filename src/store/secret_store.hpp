@@ -50,6 +50,11 @@ class SecretStore final : public Vault {
   // A new version whose value is version `to_version`'s (default: the one before the current), like
   // git revert: versions never change.
   base::Result<SecretInfo> rollback(const std::string& name, std::optional<int> to_version);
+  // reveal, recorded in the audit log: `stackup secret reveal` (deploy's comparisons are not reveals).
+  base::Result<base::SecretBytes> reveal_for_user(const std::string& name, std::optional<int> version);
+  // The audit log (store/audit.hpp), and what `audit verify` finds wrong with it.
+  base::Result<std::vector<AuditEntry>> audit_log();
+  base::Result<std::vector<std::string>> verify_audit_log();
   // Every version: when and how it was made, by whom, its size, and which services hold it now.
   base::Result<std::vector<VersionInfo>> history(const std::string& name);
   // Deploy's write: creates, keeps the current version when the value is unchanged, or adds a version.

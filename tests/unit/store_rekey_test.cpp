@@ -1,4 +1,5 @@
 // `stackup store rekey`: a new key file or passphrase, and a new master key that re-seals everything.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -88,6 +89,14 @@ TEST_F(StoreRekey, ANewMasterKeyLocksOutTheOldKeyAndAnOldDatabaseCopy) {
   EXPECT_EQ(reveal("x", options()), "two");
   EXPECT_EQ(reveal("y", options()), "why");
   EXPECT_EQ(reveal("after", options()), "new");
+  // The audit log moved to the new key with the secrets: it still verifies, and says what happened.
+  auto store = writer();
+  EXPECT_TRUE(store.verify_audit_log()->empty());
+  std::vector<std::string> actions;
+  const auto log = store.audit_log();
+  ASSERT_TRUE(log);
+  for (const auto& entry : *log) actions.push_back(entry.action + " " + entry.secret);
+  EXPECT_THAT(actions, ::testing::ElementsAre("init ", "create x", "rotate x", "create y", "rekey ", "create after"));
   auto old_version = SecretStore::open_for_reading(options())->reveal("x", 1);
   EXPECT_EQ(old_version->view(), "one");
   EXPECT_EQ(reveal_with_old_copies("after"), "integrity check failed for secret 'after' (version 1)");
