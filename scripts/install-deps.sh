@@ -9,7 +9,8 @@ build_packages=(
   libcurl4-openssl-dev libsqlite3-dev libvalijson-dev libgtest-dev libgmock-dev
 )
 # clang 19 + compiler-rt: the libFuzzer target (clang 14 cannot use libstdc++ 12's std::expected).
-test_packages=(clang-19 libclang-rt-19-dev python3)
+# pass and gnupg: a real password manager for the secret-command tests.
+test_packages=(clang-19 libclang-rt-19-dev python3 pass gnupg)
 # A real Docker engine and an offline image (busybox-static) for the integration tests and the demo.
 engine_packages=(docker.io busybox-static iproute2 util-linux socat openssl docker-registry)
 

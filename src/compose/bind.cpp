@@ -48,6 +48,16 @@ SecretDefinition definition_of(const Entry& entry) {
   } else if (const Node* content = node.find("content")) {
     definition.source = SecretSource::file;
     definition.content = text_of(content);
+  } else if (const Node* command = node.find(extension_key) ? node.find(extension_key)->find("command") : nullptr) {
+    definition.source = SecretSource::command;
+    if (command->is_scalar()) {
+      definition.command = split_command(command->scalar);
+    } else {
+      for (const auto& item : command->items) definition.command.push_back(item.scalar);
+    }
+    if (const Node* timeout = node.find(extension_key)->find("timeout"); timeout && timeout->is_scalar()) {
+      definition.command_timeout = parse_duration(timeout->scalar).value_or(definition.command_timeout);
+    }
   } else {
     definition.source = SecretSource::driver;
   }

@@ -16,7 +16,11 @@ namespace stackup::compose {
 inline constexpr std::uint32_t default_secret_mode = 0444;
 inline constexpr std::string_view secrets_directory = "/run/secrets";
 
-enum class SecretSource { file, environment, external, driver };
+enum class SecretSource { file, environment, external, driver, command };
+
+// `x-stackup: {command: [...], timeout: 30s}` on a secret: its value is the command's standard output.
+inline constexpr std::string_view extension_key = "x-stackup";
+inline constexpr std::chrono::seconds default_command_timeout{30};
 
 // A top-level `secrets:` (or `configs:`) entry.
 struct SecretDefinition {
@@ -26,6 +30,8 @@ struct SecretDefinition {
   std::string file;         // absolute path, for SecretSource::file
   std::string environment;  // variable name, for SecretSource::environment
   std::string content;      // configs only: inline content
+  std::vector<std::string> command;  // for SecretSource::command: argv, run without a shell
+  std::chrono::nanoseconds command_timeout = default_command_timeout;
   std::string driver;
   std::string template_driver;
   std::map<std::string, std::string> labels;

@@ -237,6 +237,10 @@ void check_definition(const Match& match, const SemanticContext& context, std::s
   for (const auto source : value_sources) {
     if (definition.find(source)) sources.emplace_back(source);
   }
+  const Node* extension = definition.find(extension_key);
+  if (kind == "secret" && extension && extension->is_mapping() && extension->find("command")) {
+    sources.emplace_back("x-stackup.command");
+  }
   if (is_external) sources.emplace_back("external");
   if (sources.size() > 1) {
     context.diagnostics.error(match.key_location, match.path,
@@ -244,6 +248,7 @@ void check_definition(const Match& match, const SemanticContext& context, std::s
   } else if (sources.empty() && !definition.find("driver")) {
     std::string choices;
     for (const auto source : value_sources) choices += std::string(source) + ", ";
+    if (kind == "secret") choices += "x-stackup.command, ";
     context.diagnostics.error(match.key_location, match.path,
                               fmt::format("a {} needs a source: set one of {}or external", kind, choices));
   }
@@ -265,8 +270,44 @@ void check_definition(const Match& match, const SemanticContext& context, std::s
   }
 }
 
+// `x-stackup:` on a secret: {command: a list of strings (or one string, split as a shell would, but
+// never run by one), timeout: a duration}.
+void check_secret_extension(const Match& match, const RuleContext& context) {
+  const Node* extension = match.node.find(extension_key);
+  if (!extension) return;
+  const auto path = child_path(match.path, extension_key);
+  if (!extension->is_mapping()) {
+    context.diagnostics.error(extension->location, path, "x-stackup takes a mapping: {command: [...], timeout: 30s}");
+    return;
+  }
+  for (const auto& entry : extension->entries) {
+    const auto field = child_path(path, entry.key);
+    if (entry.key == "command") {
+      const auto& command = entry.value;
+      const bool words = command.is_sequence() && !command.items.empty() &&
+                         std::all_of(command.items.begin(), command.items.end(), [](const Node& n) { return n.is_scalar(); });
+      const bool line = command.is_scalar() && !command.scalar.empty();
+      if (!words && !line) {
+        context.diagnostics.error(command.location, field,
+                                  "command is the program and its arguments, run without a shell: a list such as "
+                                  "[pass, show, db] (or one string, split into words)");
+      }
+    } else if (entry.key == "timeout") {
+      if (!entry.value.is_scalar() || !parse_duration(entry.value.scalar)) {
+        context.diagnostics.error(entry.value.location, field, fmt::format("timeout: {}", duration_forms));
+      }
+    } else {
+      context.diagnostics.error(entry.key_location, field,
+                                fmt::format("unknown key \"{}\" in x-stackup: a secret's x-stackup takes command "
+                                            "and timeout",
+                                            entry.key));
+    }
+  }
+}
+
 void check_secret_definition(const Match& match, const RuleContext& context) {
   check_definition(match, context, "secret", {"file", "environment"});
+  check_secret_extension(match, context);
 }
 
 void check_config_definition(const Match& match, const RuleContext& context) {

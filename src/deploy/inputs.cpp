@@ -8,6 +8,7 @@
 
 #include "compose/access_rules.hpp"
 #include "compose/filesystem.hpp"
+#include "deploy/command_source.hpp"
 #include "store/crypto.hpp"
 
 namespace stackup::deploy {
@@ -71,6 +72,12 @@ base::Result<SecretInput> secret_input(const compose::Project& project, const st
       input.driver = definition.driver;
       input.in_store = false;
       return input;
+    case compose::SecretSource::command: {
+      auto value = run_secret_command(definition.command, definition.command_timeout);
+      if (!value) return base::fail(fmt::format("secret \"{}\": {}", key, value.error().message));
+      input.value = std::move(*value);
+      break;
+    }
     case compose::SecretSource::environment: {
       const auto value = sources.environment.get(definition.environment);
       if (!value) return base::fail(fmt::format("secret \"{}\": environment variable {} is not set", key, definition.environment));
