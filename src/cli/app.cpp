@@ -32,6 +32,7 @@ int run(const std::vector<std::string>& arguments, const std::vector<std::string
   add_deploy_commands(app, commands);
   add_status_commands(app, commands);
   add_audit_commands(app, commands);
+  add_check_commands(app, commands);
 
   try {
     std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());

@@ -31,6 +31,7 @@ void add_store_commands(CLI::App& parent, Commands& commands);
 void add_deploy_commands(CLI::App& parent, Commands& commands);
 void add_status_commands(CLI::App& parent, Commands& commands);
 void add_audit_commands(CLI::App& parent, Commands& commands);
+void add_check_commands(CLI::App& parent, Commands& commands);
 
 // Prints "stackup: error: MESSAGE" and returns exit_failed; a message of several lines is several errors.
 int fail_with(Context& context, const std::string& message);

@@ -50,8 +50,10 @@ ContainerPlan container_for(const Inputs& inputs, const compose::Service& servic
                         inputs.env_files.at(service.name), std::move(configs));
 }
 
+}  // namespace
+
 // "a=1,b=2" from the label back into a map.
-std::map<std::string, std::string> versions_in(const engine::ContainerSummary& container) {
+std::map<std::string, std::string> secret_versions_of(const engine::ContainerSummary& container) {
   std::map<std::string, std::string> versions;
   const auto label = engine::label_value(container.labels, secret_versions_label);
   for (std::size_t start = 0; start < label.size();) {
@@ -63,10 +65,12 @@ std::map<std::string, std::string> versions_in(const engine::ContainerSummary& c
   return versions;
 }
 
+namespace {
+
 std::string why_recreate(const ContainerPlan& wanted, const compose::Service& service, const engine::ContainerSummary& existing) {
   if (engine::label_value(existing.labels, hash_label) == wanted.hash) return fmt::format("not running ({})", existing.state);
   if (existing.image != service.image) return fmt::format("image {} instead of {}", service.image, existing.image);
-  const auto held = versions_in(existing);
+  const auto held = secret_versions_of(existing);
   for (const auto& secret : wanted.secrets) {
     const auto it = held.find(secret.secret);
     if (it != held.end() && it->second != std::to_string(secret.version)) {

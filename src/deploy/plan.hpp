@@ -23,6 +23,9 @@ struct CurrentState {
 
 base::Result<CurrentState> observe(engine::Engine& engine, const std::string& stack);
 
+// The store versions a container holds, from its com.stackup.secret-versions label (name -> version).
+std::map<std::string, std::string> secret_versions_of(const engine::ContainerSummary& container);
+
 struct SecretStep {
   enum class Kind { create, rotate, keep, external };
   Kind kind = Kind::keep;

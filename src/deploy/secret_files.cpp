@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -253,6 +254,32 @@ void TmpfsSecretFiles::destroy_stack(const std::string& stack, const std::set<st
     if (!keep.contains(name)) (void)destroy(stack, name);
   }
   ::unlinkat(root->get(), stack.c_str(), AT_REMOVEDIR);
+}
+
+base::Result<MaterializedDirectory> TmpfsSecretFiles::inspect(const std::string& stack, const std::string& name) {
+  MaterializedDirectory state;
+  state.should_be_read_only = mount_own_tmpfs_;
+  if (!is_single_component(stack) || !is_single_component(name)) return state;
+  auto root = open_private_directory(root_);
+  if (!root || !has_entry(*root, stack)) return state;
+  auto stack_directory = open_private_child(*root, stack, fmt::format("{}/{}", root_, stack), false);
+  if (!stack_directory || !has_entry(*stack_directory, name)) return state;
+  const auto path = host_path(stack, name);
+  auto directory = open_private_child(*stack_directory, name, path, false);
+  if (!directory) return base::fail(directory.error().message);
+  state.found = true;
+  state.on_tmpfs = is_tmpfs(*directory);
+  struct statvfs mount {};
+  state.read_only = ::fstatvfs(directory->get(), &mount) == 0 && (mount.f_flag & ST_RDONLY) != 0;
+  for (const auto& entry : entries_of(*directory)) {
+    const Descriptor fd(::openat(directory->get(), entry.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    struct stat info {};
+    if (fd.get() < 0 || ::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) continue;
+    auto value = base::read_secret(fd.get());
+    if (!value) return base::fail(fmt::format("cannot read {}/{}: {}", path, entry, value.error().message));
+    state.files.push_back({entry, info.st_uid, info.st_gid, info.st_mode & 07777, std::move(*value)});
+  }
+  return state;
 }
 
 }  // namespace stackup::deploy

@@ -28,6 +28,23 @@ struct SecretFile {
   mode_t mode = 0444;
 };
 
+// What a materialized directory holds now, for `stackup check`: values read into wiped memory.
+struct MaterializedFile {
+  std::string file_name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  mode_t mode = 0;
+  base::SecretBytes value;
+};
+
+struct MaterializedDirectory {
+  bool found = false;
+  bool on_tmpfs = false;
+  bool read_only = false;
+  bool should_be_read_only = false;  // as root, stackup remounts its own tmpfs read-only
+  std::vector<MaterializedFile> files;
+};
+
 class SecretFiles {
  public:
   virtual ~SecretFiles() = default;
@@ -40,6 +57,8 @@ class SecretFiles {
   // Wipes and removes every directory of the stack but those named in `keep` (what containers still
   // use), and the stack's directory once it is empty: what `down` or an interrupted deploy left.
   virtual void destroy_stack(const std::string& stack, const std::set<std::string>& keep) = 0;
+  // Reads what the directory holds, changing nothing; not found is no error.
+  virtual base::Result<MaterializedDirectory> inspect(const std::string& stack, const std::string& name) = 0;
 };
 
 // A new directory name for a container's secrets: "<container>-<12 random hex digits>".
@@ -58,6 +77,7 @@ class TmpfsSecretFiles final : public SecretFiles {
                                  const std::vector<SecretFile>& files) override;
   base::Result<void> destroy(const std::string& stack, const std::string& name) override;
   void destroy_stack(const std::string& stack, const std::set<std::string>& keep) override;
+  base::Result<MaterializedDirectory> inspect(const std::string& stack, const std::string& name) override;
 
  private:
   std::string root_;

@@ -608,6 +608,20 @@ base::Result<std::vector<VersionInfo>> SecretStore::history(const std::string& n
   });
 }
 
+base::Result<bool> SecretStore::holds_value(const std::string& name, int version, const base::SecretBytes& value) {
+  if (!state_->database) return base::fail(not_found(name));
+  return guarded([&]() -> base::Result<bool> {
+    auto& database = *state_->database;
+    const auto info = find(database, name);
+    if (!info) return base::fail(not_found(name));
+    auto keys = unlocked(false);
+    if (!keys) return base::fail(keys.error().message);
+    auto row = database.prepare("SELECT mac FROM versions WHERE secret_id = ? AND version = ?");
+    row.bind(1, info->id).bind(2, std::int64_t{version});
+    return row.step() && crypto::equal_in_constant_time(row.blob(0), change_mac(**keys, value));
+  });
+}
+
 base::Result<std::string> SecretStore::fingerprint(const base::SecretBytes& value) {
   if (!state_->database) return base::fail("the secret store is not open for writing");
   return guarded([&]() -> base::Result<std::string> {

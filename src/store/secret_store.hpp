@@ -71,6 +71,7 @@ class SecretStore final : public Vault {
   // A keyed digest (HMAC) of a value, in hex: tells a change without revealing the value, even to
   // someone who can guess it.
   base::Result<std::string> fingerprint(const base::SecretBytes& value) override;
+  base::Result<bool> holds_value(const std::string& name, int version, const base::SecretBytes& value) override;
 
   // Which stack services use which versions (deploy records them; rm refuses while any remain).
   base::Result<void> set_usages(const std::string& stack,

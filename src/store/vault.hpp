@@ -27,6 +27,9 @@ class Vault {
   virtual base::Result<std::pair<SecretInfo, PutOutcome>> put(const std::string& name, const base::SecretBytes& value,
                                                                const std::map<std::string, std::string>& labels) = 0;
   virtual base::Result<void> remove(const std::string& name) = 0;
+  // Whether `value` is version `version` of the secret, by its keyed digest (the stored value is
+  // not decrypted): `stackup check` compares what a container holds.
+  virtual base::Result<bool> holds_value(const std::string& name, int version, const base::SecretBytes& value) = 0;
   // A keyed digest (HMAC) of a value, in hex: tells a change without revealing the value.
   virtual base::Result<std::string> fingerprint(const base::SecretBytes& value) = 0;
   // Which stack services use which versions (deploy records them; rm refuses while any remain).

@@ -9,6 +9,7 @@
 #include "compose/bind_service.hpp"
 #include "deploy/container_config.hpp"
 #include "deploy/deployer.hpp"
+#include "deploy/drift.hpp"
 #include "fake_engine.hpp"
 #include "memory_vault.hpp"
 #include "test_helpers.hpp"
@@ -527,6 +528,31 @@ TEST_F(DeployerTest, AnExternalSecretsPermissionLabelIsCheckedAndEveryProblemNam
             "secret not found: other; create it first: stackup secret create other FILE");
   EXPECT_TRUE(engine_.containers.empty());
   EXPECT_TRUE(engine_.networks.empty());
+}
+
+// `stackup check`: what the containers hold against what the store says, values compared by digest.
+TEST_F(DeployerTest, CheckFindsAFileThatIsNotTheVersionItsContainerHolds) {
+  ASSERT_TRUE(deploy());
+  const auto loaded = project();
+  auto clean = deploy::check_drift(engine_, *store_, files_, "shop", &loaded);
+  ASSERT_TRUE(clean);
+  ASSERT_EQ(clean->size(), 2u);
+  EXPECT_EQ((*clean)[0].container, "shop-api-1");
+  EXPECT_EQ((*clean)[0].subject, "secret shop_token");
+  EXPECT_EQ((*clean)[0].status, "ok (version 1)");
+  EXPECT_EQ((*clean)[1].status, "ok (no secrets)");
+  for (auto& [path, directory] : files_.directories) directory["0-token"] = "tampered";
+  const auto drifted = deploy::check_drift(engine_, *store_, files_, "shop", nullptr);  // no compose file at hand
+  ASSERT_TRUE(drifted);
+  EXPECT_TRUE((*drifted)[0].drift);
+  EXPECT_EQ((*drifted)[0].status,
+            "no file in its directory holds version 1: stop the container and run stackup deploy: it is recreated with "
+            "its secrets");
+  files_.directories.clear();
+  const auto gone = deploy::check_drift(engine_, *store_, files_, "shop", &loaded);
+  EXPECT_EQ((*gone)[0].status,
+            "gone (after a reboot the tmpfs is empty): stop the container and run stackup deploy: it is recreated with "
+            "its secrets");
 }
 
 }  // namespace

@@ -170,6 +170,14 @@ class MemorySecretFiles final : public deploy::SecretFiles {
       return entry.first.starts_with(prefix) && !keep.contains(entry.first.substr(prefix.size()));
     });
   }
+  base::Result<deploy::MaterializedDirectory> inspect(const std::string& stack, const std::string& name) override {
+    deploy::MaterializedDirectory state;
+    const auto it = directories.find(host_path(stack, name));
+    if (it == directories.end()) return state;
+    state.found = state.on_tmpfs = state.read_only = state.should_be_read_only = true;
+    for (const auto& [file, value] : it->second) state.files.push_back({file, 0, 0, 0444, base::SecretBytes(value)});
+    return state;
+  }
 };
 
 }  // namespace stackup::testing

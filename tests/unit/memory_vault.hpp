@@ -64,6 +64,10 @@ class MemoryVault final : public store::Vault {
     secrets_.erase(name);
     return {};
   }
+  base::Result<bool> holds_value(const std::string& name, int version, const base::SecretBytes& value) override {
+    auto stored = reveal(name, version);
+    return stored && stored->view() == value.view();
+  }
   base::Result<std::string> fingerprint(const base::SecretBytes& value) override {
     return "fp-" + std::to_string(std::hash<std::string_view>{}(value.view()));
   }
