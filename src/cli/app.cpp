@@ -3,14 +3,39 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <exception>
+#include <optional>
 #include <ostream>
 
 #include "cli/command.hpp"
 #include "cli/context.hpp"
 #include "base/log.hpp"
+#include "compose/suggest.hpp"
 
 namespace stackup::cli {
+namespace {
+
+// "stackup valdiate": the first word that is not an option names no command; suggest the closest.
+std::optional<std::string> unknown_command(const CLI::App& app, const std::vector<std::string>& arguments) {
+  std::vector<std::string> names;
+  for (const auto* command : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(command->get_name());
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    const auto& word = arguments[i];
+    if (word == "--log-level") {
+      ++i;
+      continue;
+    }
+    if (word.starts_with("-")) continue;
+    if (std::find(names.begin(), names.end(), word) != names.end()) return std::nullopt;
+    const auto closest = compose::closest_match(word, names);
+    return closest ? fmt::format("stackup: error: unknown command '{}': did you mean '{}'?", word, *closest)
+                   : fmt::format("stackup: error: unknown command '{}': see stackup --help", word);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 int run(const std::vector<std::string>& arguments, const std::vector<std::string>& environment,
         const std::string& working_directory, Io io) {
@@ -38,6 +63,10 @@ int run(const std::vector<std::string>& arguments, const std::vector<std::string
     std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
     app.parse(reversed);
   } catch (const CLI::ParseError& error) {
+    if (const auto typo = unknown_command(app, arguments)) {
+      io.err << *typo << '\n';
+      return exit_usage;
+    }
     // --help and --version are "errors" with exit code 0 in CLI11.
     const int code = app.exit(error, io.out, io.err);
     return code == 0 ? exit_ok : exit_usage;

@@ -20,7 +20,9 @@ struct Context {
 
   // Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
   [[nodiscard]] bool color_for(bool is_terminal) const {
-    return is_terminal && !environment.get("NO_COLOR").has_value();
+    // no-color.org: NO_COLOR set to a non-empty value turns colour off; empty means unset.
+    const auto no_color = environment.get("NO_COLOR");
+    return is_terminal && !(no_color && !no_color->empty());
   }
 };
 

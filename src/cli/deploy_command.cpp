@@ -153,6 +153,7 @@ class DeployCommand final : public Command {
     app_->add_flag("--prune", prune_, "Remove services that are no longer in the files");
     app_->add_flag("-q,--quiet", quiet_, "Print nothing but warnings and errors");
     app_->add_flag("--dry-run", dry_run_, "Print what the deploy would change, and why; change nothing");
+    app_->add_flag("-d,--detach", detach_, "Accepted for docker compose up -d habits: deploy is always detached");
     app_->add_option("--format", format_, "With --dry-run: text or json")
         ->check(CLI::IsMember({"text", "json"}))
         ->default_str("text");
@@ -192,6 +193,7 @@ class DeployCommand final : public Command {
   bool prune_ = false;
   bool quiet_ = false;
   bool dry_run_ = false;
+  bool detach_ = false;
   std::string format_ = "text";
 };
 
@@ -203,7 +205,7 @@ class DownCommand final : public Command {
     store_.add_to(*app_);
     app_->add_option("stack", stack_, "Stack name (default: the project name)");
     app_->add_option("-t,--timeout", timeout_, "Seconds to wait for each container to stop (default: its stop_grace_period)");
-    app_->add_flag("--volumes", volumes_, "Remove the stack's volumes too");
+    app_->add_flag("-v,--volumes", volumes_, "Remove the stack's volumes too");
     app_->add_flag("--secrets", secrets_, "Remove the stack's own secrets from the store (never external ones)");
     app_->add_flag("-q,--quiet", quiet_, "Print nothing but warnings and errors");
     app_->add_flag("--dry-run", dry_run_, "Print what down would remove; change nothing");

@@ -23,7 +23,18 @@ std::string PathContext::absolute(const std::string& path) const {
 
 namespace {
 
-void to_long_syntax(Node& list) {
+// A secret named with a path (developer/my-secret, DC/OS's spaces) is mounted, unless told otherwise,
+// under the path's last segment (my-secret), whatever its key.
+Node default_target(const Node& source, const Node* definitions) {
+  const Node* definition = definitions && definitions->is_mapping() ? definitions->find(source.scalar) : nullptr;
+  const Node* name = definition && definition->is_mapping() ? definition->find("name") : nullptr;
+  if (!name || !name->is_scalar() || name->scalar.find('/') == std::string::npos) return source;
+  Node target = source;
+  target.scalar = name->scalar.substr(name->scalar.rfind('/') + 1);
+  return target;
+}
+
+void to_long_syntax(Node& list, const Node* definitions) {
   if (!list.is_sequence()) return;
   for (auto& item : list.items) {
     if (item.is_scalar()) {
@@ -33,7 +44,9 @@ void to_long_syntax(Node& list) {
     }
     if (!item.is_mapping()) continue;
     const Node* source = item.find("source");
-    if (source && source->is_scalar() && !item.find("target")) item.set("target", *source, source->location);
+    if (source && source->is_scalar() && !item.find("target")) {
+      item.set("target", default_target(*source, definitions), source->location);
+    }
     if (!item.find("uid")) item.set("uid", Node::make_scalar("0", item.location));
     if (!item.find("gid")) item.set("gid", Node::make_scalar("0", item.location));
     if (!item.find("mode")) item.set("mode", Node::make_scalar("0444", item.location, ScalarStyle::plain));
@@ -66,10 +79,10 @@ void absolute_bind_sources(Node& volumes, const PathContext& paths) {
   }
 }
 
-void canonicalize_service(Node& service, const PathContext& paths) {
+void canonicalize_service(Node& service, const PathContext& paths, const Node* secret_definitions) {
   if (!service.is_mapping()) return;
-  if (Node* secrets = service.find("secrets")) to_long_syntax(*secrets);
-  if (Node* configs = service.find("configs")) to_long_syntax(*configs);
+  if (Node* secrets = service.find("secrets")) to_long_syntax(*secrets, secret_definitions);
+  if (Node* configs = service.find("configs")) to_long_syntax(*configs, nullptr);
   for (const char* field : {"environment", "labels"}) {
     if (Node* node = service.find(field)) *node = list_or_dict_to_mapping(std::move(*node));
   }
@@ -88,7 +101,8 @@ void canonicalize_service(Node& service, const PathContext& paths) {
 void canonicalize(Node& document, const PathContext& paths) {
   if (!document.is_mapping()) return;
   if (Node* services = document.find("services"); services && services->is_mapping()) {
-    for (auto& entry : services->entries) canonicalize_service(entry.value, paths);
+    const Node* secret_definitions = document.find("secrets");
+    for (auto& entry : services->entries) canonicalize_service(entry.value, paths, secret_definitions);
   }
   for (const char* section : {"secrets", "configs"}) {
     Node* definitions = document.find(section);

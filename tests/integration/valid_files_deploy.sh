@@ -4,6 +4,10 @@
 # secrets it names present in the store, as they must be. It FAILS without an engine.
 source "$(dirname "$0")/lib/engine_test.bash"
 export SET_VAR=on SESSION_SECRET=fixture-session-secret
+# Stand-ins for the secret managers a fixture's x-stackup.command names: each prints a value.
+mkdir -p "$work/bin"
+for manager in pass op; do printf '#!/bin/sh\necho stand-in-value\n' > "$work/bin/$manager"; chmod +x "$work/bin/$manager"; done
+export PATH="$work/bin:$PATH"
 checked=0
 for file in "$root"/tests/testdata/valid/*.yaml "$root"/examples/*/compose.yaml; do
   dir=$(dirname "$file")

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "compose/access_rules.hpp"
+#include "test_helpers.hpp"
 
 namespace stackup::compose {
 namespace {
@@ -53,6 +54,26 @@ TEST(PathSpaces, ASpaceIsAPathOfNames) {
   EXPECT_TRUE(is_valid_space("developer"));
   EXPECT_TRUE(is_valid_space("developer/back-end.v2_x"));
   for (const char* bad : {"", "/developer", "developer/", "a//b", "a b", "a/../b", "./a"}) EXPECT_FALSE(is_valid_space(bad)) << bad;
+}
+
+// A secret named with a path is mounted under the path's last segment unless a target is given.
+TEST(PathSpaces, APathSecretsDefaultTargetIsItsLastSegment) {
+  const auto loaded = testing::load_text(R"(x-stackup-space: developer
+services:
+  app:
+    image: app:1
+    secrets: [dev, {source: other, target: custom}]
+secrets:
+  dev:
+    name: developer/my-secret
+    external: true
+  other:
+    name: developer/team/db
+    external: true
+)");
+  ASSERT_TRUE(loaded.project) << ::testing::PrintToString(testing::headlines(loaded.diagnostics));
+  EXPECT_EQ(loaded.project->services[0].secrets[0].mount_path(), "/run/secrets/my-secret");
+  EXPECT_EQ(loaded.project->services[0].secrets[1].mount_path(), "/run/secrets/custom");
 }
 
 }  // namespace

@@ -53,6 +53,14 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run({"validate", "--format", "xml"}).code, 2);
 }
 
+TEST(Cli, AMisspeltCommandGetsTheClosestOne) {
+  const auto typo = run({"valdiate"});
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_EQ(typo.err, "stackup: error: unknown command 'valdiate': did you mean 'validate'?\n");
+  EXPECT_EQ(run({"--log-level", "debug", "depoly"}).err, "stackup: error: unknown command 'depoly': did you mean 'deploy'?\n");
+  EXPECT_EQ(run({"frobnicate"}).err, "stackup: error: unknown command 'frobnicate': see stackup --help\n");
+}
+
 // What runs on the local engine is not what runs on a Swarm: validate applies the rules of the
 // orchestrator it is told (--orchestrator, else STACKUP_ORCHESTRATOR, else local).
 TEST(Cli, ValidateAppliesTheChosenOrchestratorsRules) {
