@@ -58,7 +58,7 @@ TEST(PathSpaces, ASpaceIsAPathOfNames) {
 
 // A secret named with a path is mounted under the path's last segment unless a target is given.
 TEST(PathSpaces, APathSecretsDefaultTargetIsItsLastSegment) {
-  const auto loaded = testing::load_text(R"(x-stackup-space: developer
+  const auto loaded = testing::load_text(R"(x-stackup-space: developer/team
 services:
   app:
     image: app:1
