@@ -1,6 +1,10 @@
 #include "engine/api_client.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 namespace stackup::engine {
 namespace {
@@ -42,12 +46,30 @@ Labels labels_of(const Json& object) {
   return labels;
 }
 
+std::string connection_failure(const std::string& address, const std::string& transport_error) {
+  const auto prefix = fmt::format("cannot connect to the Docker engine at {}", address);
+  if (!address.starts_with("unix://")) {
+    return fmt::format("{}: {}: is the engine listening there, and DOCKER_HOST right?", prefix, transport_error);
+  }
+  const auto path = address.substr(7);
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return fmt::format("{}: there is no socket there: is the engine running? (or set DOCKER_HOST)", prefix);
+  }
+  if (!S_ISSOCK(info.st_mode)) return fmt::format("{}: {} is not a socket: set DOCKER_HOST to the engine's", prefix, path);
+  if (::access(path.c_str(), R_OK | W_OK) != 0 && errno == EACCES) {
+    return fmt::format("{}: permission denied on {}: add your user to the docker group (and log in again), or use sudo",
+                       prefix, path);
+  }
+  return fmt::format("{}: nothing answers on the socket: is the engine running?", prefix);
+}
+
 base::Result<std::string> ApiClient::negotiate() {
   const std::lock_guard lock(negotiation_);
   if (!api_version_.empty()) return api_version_;
   auto response = http_->request("GET", "/_ping", "", {});
   if (!response || response->status != 200) {
-    return base::fail(fmt::format("cannot connect to the Docker engine at {}: is it running?", address_));
+    return base::fail(connection_failure(address_, response ? fmt::format("HTTP {}", response->status) : response.error().message));
   }
   const std::string server = response->api_version.empty() ? "1.24" : response->api_version;
   if (older_than(server, "1.40")) {

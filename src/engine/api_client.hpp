@@ -17,6 +17,9 @@ std::string url_encode(const std::string& text);
 // ?filters= for one label ("key" or "key=value"), url-encoded.
 std::string label_filter(const std::string& label);
 Labels labels_of(const Json& object);
+// Why nothing answered at `address`, in words that say what to do: no socket, not a socket,
+// permission denied on it (the docker group), nothing listening; or the transport's error over TCP.
+std::string connection_failure(const std::string& address, const std::string& transport_error);
 
 class ApiClient {
  public:

@@ -184,7 +184,7 @@ grep -q "created secret ${stack}_db_password" "$work/deploy.log" || fail "the de
 set +e
 out=$(DOCKER_HOST=unix:///nonexistent/docker.sock "$stackup" ps "$stack" 2>&1); code=$?
 set -e
-[ "$code" -eq 1 ] && [ "$out" = "stackup: error: cannot connect to the Docker engine at unix:///nonexistent/docker.sock: is it running?" ] \
+[ "$code" -eq 1 ] && [ "$out" = "stackup: error: cannot connect to the Docker engine at unix:///nonexistent/docker.sock: there is no socket there: is the engine running? (or set DOCKER_HOST)" ] \
   || fail "no engine: exit $code: $out"
 
 # driver: needs Swarm; the local orchestrator refuses it before touching anything.

@@ -46,6 +46,10 @@ exec 3<&-
 # Another local user cannot plant the runtime directory: not as a directory of theirs, not as a link.
 other=stackupother
 id "$other" >/dev/null 2>&1 || useradd -m "$other"
+# Not in the docker group: the engine's socket refuses them, and stackup says what to do.
+out=$(runuser -u "$other" -- env -u DOCKER_HOST "$work/stackup" ps "$stack" 2>&1) && fail "ps without the docker group worked"
+[ "$out" = "stackup: error: cannot connect to the Docker engine at unix:///var/run/docker.sock: permission denied on /var/run/docker.sock: add your user to the docker group (and log in again), or use sudo" ] \
+  || fail "no docker group: $out"
 planted="/dev/shm/stackup-$(id -u "$user")"
 rm -rf "$planted"
 refused() {  # what the planted path should be refused for

@@ -1,12 +1,16 @@
 // The Engine API client against a recording transport: the requests it sends (method, path, query,
 // body) and how it reads the answers, without an engine.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <fmt/format.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <deque>
+#include <filesystem>
+#include <fstream>
 
+#include "engine/api_client.hpp"
 #include "engine/docker_engine.hpp"
 
 namespace stackup::engine {
@@ -196,6 +200,43 @@ TEST_F(DockerSwarmTest, ReadsServicesAndTasks) {
   EXPECT_EQ((*tasks)[0].slot, 2);
   EXPECT_EQ((*tasks)[0].error, "No such image: x:1");
   EXPECT_EQ(sent_.back(), "GET /v1.41/tasks?filters=%7B%22service%22%3A%5B%22svc1%22%5D%7D");
+}
+
+}  // namespace
+}  // namespace stackup::engine
+
+
+namespace stackup::engine {
+namespace {
+
+// What a user is told when nothing answers: each cause with its fix.
+TEST(ConnectionFailure, SaysWhyAndWhatToDo) {
+  char pattern[] = "/tmp/stackup-socket-XXXXXX";
+  const std::string directory = ::mkdtemp(pattern);
+  EXPECT_EQ(connection_failure("unix://" + directory + "/none.sock", "Couldn't connect to server"),
+            fmt::format("cannot connect to the Docker engine at unix://{}/none.sock: there is no socket there: is the "
+                        "engine running? (or set DOCKER_HOST)",
+                        directory));
+  std::ofstream(directory + "/file") << "x";
+  EXPECT_EQ(connection_failure("unix://" + directory + "/file", ""),
+            fmt::format("cannot connect to the Docker engine at unix://{0}/file: {0}/file is not a socket: set "
+                        "DOCKER_HOST to the engine's",
+                        directory));
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const auto socket_path = directory + "/engine.sock";
+  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket_path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  EXPECT_EQ(connection_failure("unix://" + socket_path, ""),
+            fmt::format("cannot connect to the Docker engine at unix://{}: nothing answers on the socket: is the engine "
+                        "running?",
+                        socket_path));
+  ::close(fd);
+  EXPECT_EQ(connection_failure("tcp://10.0.0.9:2376", "Connection timed out"),
+            "cannot connect to the Docker engine at tcp://10.0.0.9:2376: Connection timed out: is the engine listening "
+            "there, and DOCKER_HOST right?");
+  std::filesystem::remove_all(directory);
 }
 
 }  // namespace
