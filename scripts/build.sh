@@ -3,5 +3,6 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+# -Werror here, for development and CI; a packager's build leaves it off (see CMakeLists.txt).
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSTACKUP_WERROR=ON "$@" >/dev/null
 cmake --build "$build" -j"$(nproc)"
