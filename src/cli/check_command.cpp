@@ -33,7 +33,11 @@ class CheckCommand final : public Command {
       if (!loaded.project) return fail_with(context, "no stack named and no valid compose file here: say which stack");
       stack = loaded.project->name;
     }
-    const compose::Project* project = loaded.project ? &*loaded.project : nullptr;
+    // Another project's file says nothing of this stack: without a match, owners and modes go unchecked.
+    const compose::Project* project = loaded.project && loaded.project->name == stack ? &*loaded.project : nullptr;
+    if (!project) {
+      context.io.err << fmt::format("stackup: no compose file of stack {} here: owners and modes are not checked\n", stack);
+    }
     auto engine = connect_engine(context);
     if (!engine) return fail_with(context, engine.error().message);
     auto store = open_store_for_reading(store_, context);

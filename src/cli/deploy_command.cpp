@@ -242,6 +242,11 @@ class DownCommand final : public Command {
 
  private:
   int down_on_swarm(Context& context, const std::string& stack) {
+    if (timeout_ >= 0 || volumes_) {
+      context.io.err << "stackup: error: -t and --volumes are for the local orchestrator: Swarm stops tasks with each "
+                        "service's stop_grace_period, and its volumes live on the nodes\n";
+      return exit_usage;
+    }
     const deploy::DownOptions options{stack, timeout_, volumes_, secrets_};
     if (dry_run_) {
       return with_read_only_swarm_deployer(context, store_, [&](deploy::SwarmDeployer& deployer) {

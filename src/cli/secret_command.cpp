@@ -268,9 +268,9 @@ class RollbackCommand final : public Command {
     if (!store) return fail_with(context, store.error().message);
     // A deploy would put the file's value back at once: the file is where to roll back.
     if (auto info = store->lookup(name_); info && *info && (*info)->labels.contains(std::string(stack_label))) {
-      return fail_with(context, fmt::format("secret {} comes from a file: or environment: source of stack {}'s compose "
-                                            "file, which is the source of truth, so rollback does not apply: put the "
-                                            "old value back there and deploy",
+      return fail_with(context, fmt::format("secret {} comes from stack {}'s compose file (a file:, environment: or "
+                                            "x-stackup.command source), which is the source of truth, so rollback "
+                                            "does not apply: put the old value back at that source and deploy",
                                             name_, (*info)->labels.at(std::string(stack_label))));
     }
     auto rolled = store->rollback(name_, to_version_ > 0 ? std::optional(to_version_) : std::nullopt);

@@ -136,8 +136,6 @@ class PsCommand final : public Command {
   std::string format_ = "table";
 };
 
-constexpr std::string_view swarm_service_label = "com.docker.swarm.service.id";
-
 struct Stack {
   std::set<std::string> services;
   std::map<std::string, int> states;
@@ -183,7 +181,7 @@ class LsCommand final : public Command {
     if (!containers) return fail_with(context, containers.error().message);
     std::map<std::pair<std::string, std::string>, Stack> stacks;  // by name and orchestrator
     for (const auto& c : *containers) {
-      if (c.labels.contains(std::string(swarm_service_label))) continue;  // a Swarm task's container
+      if (c.labels.contains(std::string(deploy::swarm_task_label))) continue;  // a Swarm task's container
       auto& stack = stacks[{label(c, deploy::namespace_label), "local"}];
       stack.services.insert(label(c, "com.docker.compose.service"));
       ++stack.states[c.state];

@@ -293,7 +293,8 @@ void check_secret_extension(const Match& match, const RuleContext& context) {
                                   "[pass, show, db] (or one string, split into words)");
       }
     } else if (entry.key == "timeout") {
-      if (!entry.value.is_scalar() || !parse_duration(entry.value.scalar)) {
+      const auto timeout = entry.value.is_scalar() ? parse_duration(entry.value.scalar) : std::nullopt;
+      if (!timeout || timeout->count() <= 0) {
         context.diagnostics.error(entry.value.location, field, fmt::format("timeout: {}", duration_forms));
       }
     } else {

@@ -12,6 +12,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 extern char** environ;
 
@@ -94,6 +95,11 @@ base::Result<base::SecretBytes> run_secret_command(const std::vector<std::string
   Pipe out;
   Pipe err;
   if (out.read < 0 || err.read < 0) return base::fail(fmt::format("cannot run {}: {}", argv[0], std::strerror(errno)));
+  // Its own process group, so that a timeout stops what it started too (pass runs gpg).
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -103,8 +109,9 @@ base::Result<base::SecretBytes> run_secret_command(const std::vector<std::string
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
-  const int spawned = ::posix_spawnp(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
+  const int spawned = ::posix_spawnp(&pid, argv[0].c_str(), &actions, &attributes, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   if (spawned != 0) return base::fail(fmt::format("cannot run {}: {}", argv[0], std::strerror(spawned)));
   out.close_write();
   err.close_write();
@@ -112,10 +119,20 @@ base::Result<base::SecretBytes> run_secret_command(const std::vector<std::string
   base::SecretBytes value;
   std::string error;
   bool too_big = false;
-  const bool finished = drain(out, err, value, error, too_big, std::chrono::steady_clock::now() + timeout);
-  if (!finished) ::kill(pid, SIGKILL);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool finished = drain(out, err, value, error, too_big, deadline);
+  // It may close its output and go on running: the deadline holds for its exit too.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (finished) {
+    const auto waited = ::waitpid(pid, &status, WNOHANG);
+    if (waited == pid || (waited < 0 && errno != EINTR)) break;
+    if (std::chrono::steady_clock::now() > deadline) finished = false;
+    if (finished) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!finished) {
+    ::kill(-pid, SIGKILL);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   if (!finished) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();

@@ -17,6 +17,8 @@ inline constexpr std::string_view secrets_label = "com.stackup.secrets-directory
 // The store versions a container holds ("shop_token=2,shop_key=1"), outside its hash: lets a later
 // plan say which secret makes it recreated.
 inline constexpr std::string_view secret_versions_label = "com.stackup.secret-versions";
+// On the container of a Swarm task: the Swarm stack's, not the local orchestrator's.
+inline constexpr std::string_view swarm_task_label = "com.docker.swarm.service.id";
 
 // A file materialized in the container's secrets directory and bind-mounted read-only: a secret, or
 // a config given by `content:` or `environment:`.

@@ -123,7 +123,7 @@ base::Result<std::vector<DriftFinding>> check_drift(engine::Engine& engine, stor
   std::sort(containers->begin(), containers->end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   std::vector<DriftFinding> findings;
   for (const auto& container : *containers) {
-    if (container.labels.contains("com.docker.swarm.service.id")) continue;  // a Swarm task: Swarm keeps its secrets
+    if (container.labels.contains(std::string(swarm_task_label))) continue;  // a Swarm task: Swarm keeps its secrets
     if (auto ok = check_container(container, store, files, stack, project, findings); !ok) return std::unexpected(ok.error());
   }
   return findings;

@@ -108,7 +108,7 @@ class LocalApply {
       auto created = engine_.create_network(
           name, {{"Driver", "bridge"}, {"CheckDuplicate", true}, {"Labels", {{std::string(namespace_label), stack_}}}});
       if (!created) return base::fail(created.error().message);
-      journal_.created_networks.push_back({*created, name, {}});
+      journal_.created_networks.push_back({*created, name, {}, "bridge"});
       progress_.update("Network " + name, "Created");
     }
     return {};

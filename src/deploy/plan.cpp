@@ -203,12 +203,18 @@ std::string_view secret_reason(SecretStep::Kind kind) {
 
 base::Result<CurrentState> observe(engine::Engine& engine, const std::string& stack) {
   CurrentState current;
+  // A Swarm stack of the same name has the same namespace label: its task containers and overlay
+  // networks are Swarm's, never the local orchestrator's to replace or remove.
   auto containers = engine.list_containers(label_of(stack));
   if (!containers) return base::fail(containers.error().message);
-  for (auto& container : *containers) current.containers[container.name] = std::move(container);
+  for (auto& container : *containers) {
+    if (!container.labels.contains(std::string(swarm_task_label))) current.containers[container.name] = std::move(container);
+  }
   auto networks = engine.list_networks(label_of(stack));
   if (!networks) return base::fail(networks.error().message);
-  for (auto& network : *networks) current.networks[network.name] = std::move(network);
+  for (auto& network : *networks) {
+    if (network.driver != "overlay") current.networks[network.name] = std::move(network);
+  }
   auto volumes = engine.list_volumes(label_of(stack));
   if (!volumes) return base::fail(volumes.error().message);
   for (auto& volume : *volumes) current.volumes[volume.name] = std::move(volume);

@@ -123,7 +123,7 @@ class SwarmApply {
                                                    {"CheckDuplicate", true},
                                                    {"Labels", {{std::string(namespace_label), plan_.stack}}}});
       if (!created) return std::unexpected(created.error());
-      journal_.created_networks.push_back({*created, name, {}});
+      journal_.created_networks.push_back({*created, name, {}, "overlay"});
       progress_.update("Network " + name, "Created");
     }
     return {};
@@ -156,7 +156,7 @@ class SwarmApply {
       if (!id) return std::unexpected(id.error());
       const std::lock_guard lock(lock_);
       journal_.created_services.emplace_back(*id, step.name);
-      waiting_.emplace_back(*id, step.name);
+      waiting_.push_back({*id, step.name, true});
       progress_.update("Service " + step.name, "Created");
       return {};
     }
@@ -165,7 +165,7 @@ class SwarmApply {
     if (!updated) return updated;
     const std::lock_guard lock(lock_);
     journal_.updated_services.emplace_back(step.existing->id, step.name);
-    waiting_.emplace_back(step.existing->id, step.name);
+    waiting_.push_back({step.existing->id, step.name, step.new_tasks});
     return {};
   }
 
@@ -178,19 +178,26 @@ class SwarmApply {
   base::Result<void> wait_until_running() {
     if (waiting_.empty()) return {};
     std::vector<std::string> ids;
-    for (const auto& [id, name] : waiting_) ids.push_back(id);
+    for (const auto& service : waiting_) ids.push_back(service.id);
     const auto deadline = std::chrono::steady_clock::now() + convergence_timeout;
     std::set<std::string> done;
     while (done.size() < waiting_.size()) {
       if (auto ok = check_interrupted(); !ok) return ok;
       if (std::chrono::steady_clock::now() > deadline) {
-        return base::fail(fmt::format("timed out waiting for the tasks of {} to run", ids.size() == 1 ? waiting_[0].second : "the services"));
+        std::vector<std::string> names;
+        for (const auto& service : waiting_) {
+          if (!done.contains(service.id)) names.push_back(service.name);
+        }
+        return base::fail(fmt::format("timed out after {} minutes waiting for the tasks of {} to run: see stackup ps "
+                                      "--orchestrator swarm",
+                                      std::chrono::duration_cast<std::chrono::minutes>(convergence_timeout).count(),
+                                      fmt::join(names, ", ")));
       }
       auto tasks = swarm_.list_tasks(ids);
       if (!tasks) return std::unexpected(tasks.error());
-      for (const auto& [id, name] : waiting_) {
+      for (const auto& [id, name, new_tasks] : waiting_) {
         if (done.contains(id)) continue;
-        auto converged = service_converged(id, name, *tasks);
+        auto converged = service_converged(id, name, new_tasks, *tasks);
         if (!converged) return std::unexpected(converged.error());
         if (*converged) {
           done.insert(id);
@@ -202,7 +209,10 @@ class SwarmApply {
     return {};
   }
 
-  base::Result<bool> service_converged(const std::string& id, const std::string& name, const std::vector<engine::Task>& tasks) {
+  // With `new_tasks`, only the tasks this deploy made count; without (replicas or labels changed),
+  // every task does.
+  base::Result<bool> service_converged(const std::string& id, const std::string& name, bool new_tasks,
+                                       const std::vector<engine::Task>& tasks) {
     auto service = swarm_.inspect_service(id);
     if (!service) return std::unexpected(service.error());
     const auto& state = service->update_state;
@@ -216,9 +226,9 @@ class SwarmApply {
     std::uint64_t desired = 0;
     int failed = 0;
     for (const auto& task : tasks) {
-      if (task.service_id != id || old_tasks_.contains(task.id)) continue;
-      if (task.state == "failed") ++failed;
-      if (task.state == "rejected") failed = failed_tasks_allowed;
+      if (task.service_id != id || (new_tasks && old_tasks_.contains(task.id))) continue;
+      if (task.state == "failed" && !old_tasks_.contains(task.id)) ++failed;
+      if (task.state == "rejected" && !old_tasks_.contains(task.id)) failed = failed_tasks_allowed;
       // Swarm would wait for a node that fits for ever; a deploy says so instead.
       if (task.state == "pending" && task.error.starts_with("no suitable node")) {
         return base::fail(fmt::format("service {} cannot be placed: {}; check its deploy.placement", name, task.error));
@@ -245,9 +255,10 @@ class SwarmApply {
     return failures.empty() ? std::string("no task failed") : fmt::format("{}", fmt::join(failures, "; "));
   }
 
-  // Objects of the stack that no service refers to any more: the versions this deploy replaced.
+  // Objects no service of any stack refers to any more: the versions this deploy replaced (Swarm
+  // refuses to remove one in use; this check keeps that from being a warning).
   void finish() {
-    auto services = swarm_.list_services(fmt::format("{}={}", namespace_label, plan_.stack));
+    auto services = swarm_.list_services("");
     if (!services) {
       progress_.warning(services.error().message);
       return;
@@ -328,7 +339,11 @@ class SwarmApply {
   Journal journal_;
   std::map<std::string, std::string> object_ids_;  // by object name
   std::set<std::string> old_tasks_;
-  std::vector<std::pair<std::string, std::string>> waiting_;  // id, name
+  struct Waiting {
+    std::string id, name;
+    bool new_tasks = true;
+  };
+  std::vector<Waiting> waiting_;
   std::mutex lock_;
 };
 

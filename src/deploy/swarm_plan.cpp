@@ -141,6 +141,8 @@ ServiceStep service_step(const Json& spec, const SwarmState& state, const SwarmP
   } else {
     step.kind = ServiceStep::Kind::update;
     step.reason = why_update(spec, it->second, plan);
+    const auto labels = it->second.spec.value("Labels", Json::object());
+    step.new_tasks = labels.value(std::string(task_hash_label), "") != spec["Labels"].value(std::string(task_hash_label), "");
   }
   return step;
 }
@@ -169,9 +171,23 @@ void find_obsolete(SwarmPlan& plan, const SwarmState& state) {
     if (planned || removed) continue;
     for (auto& object : referenced_objects(service.spec)) used.insert(std::move(object));
   }
+  // The stack's own objects, and the earlier versions stackup pushed of the external secrets it uses
+  // (no stack's label: other stacks may use them, so only when none does).
+  std::set<std::string> externals;
+  for (const auto& object : plan.objects) {
+    if (object.kind == ObjectKind::secret && !of_stack(object.labels, plan.stack)) externals.insert(object.key);
+  }
   for (const auto& [kind, objects] : {std::pair{ObjectKind::secret, &state.secrets}, std::pair{ObjectKind::config, &state.configs}}) {
     for (const auto& [name, object] : *objects) {
-      if (of_stack(object.labels, plan.stack) && !used.contains(name)) plan.obsolete.emplace_back(kind, object);
+      if (used.contains(name) || state.used_by_other_stacks.contains(name)) continue;
+      const auto pushed_from = engine::label_value(object.labels, store_secret_label);
+      const bool earlier_external = kind == ObjectKind::secret && !pushed_from.empty() &&
+                                    engine::label_value(object.labels, namespace_label).empty() &&
+                                    std::any_of(plan.objects.begin(), plan.objects.end(), [&](const ObjectStep& step) {
+                                      return step.kind == ObjectKind::secret && externals.contains(step.key) &&
+                                             engine::label_value(step.labels, store_secret_label) == pushed_from;
+                                    });
+      if (of_stack(object.labels, plan.stack) || earlier_external) plan.obsolete.emplace_back(kind, object);
     }
   }
 }
@@ -210,9 +226,16 @@ std::vector<Row> rows_of(const SwarmPlan& plan) {
 
 base::Result<SwarmState> observe_swarm(engine::Engine& engine, engine::Swarm& swarm, const std::string& stack) {
   SwarmState state;
-  auto services = swarm.list_services(label_of(stack));
+  auto services = swarm.list_services("");  // every service, to know what the others use
   if (!services) return std::unexpected(services.error());
-  for (auto& service : *services) state.services[service.name] = std::move(service);
+  for (auto& service : *services) {
+    const auto labels = service.spec.value("Labels", Json::object());
+    if (labels.value(std::string(namespace_label), "") == stack) {
+      state.services[service.name] = std::move(service);
+    } else {
+      for (auto& object : referenced_objects(service.spec)) state.used_by_other_stacks.insert(std::move(object));
+    }
+  }
   for (const auto& [kind, objects] : {std::pair{ObjectKind::secret, &state.secrets}, std::pair{ObjectKind::config, &state.configs}}) {
     auto listed = swarm.list_objects(kind, "");
     if (!listed) return std::unexpected(listed.error());
@@ -220,7 +243,9 @@ base::Result<SwarmState> observe_swarm(engine::Engine& engine, engine::Swarm& sw
   }
   auto networks = engine.list_networks(label_of(stack));
   if (!networks) return std::unexpected(networks.error());
-  for (auto& network : *networks) state.networks[network.name] = std::move(network);
+  for (auto& network : *networks) {
+    if (network.driver == "overlay") state.networks[network.name] = std::move(network);  // a local stack's are bridges
+  }
   return state;
 }
 

@@ -5,6 +5,7 @@
 // objects of the stack that no service will use once the deploy is done are removed.
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct SwarmState {
   std::map<std::string, engine::SwarmObject> secrets;      // all of the swarm's, by name
   std::map<std::string, engine::SwarmObject> configs;      // all of the swarm's, by name
   std::map<std::string, engine::Resource> networks;        // the stack's, by name
+  std::set<std::string> used_by_other_stacks;              // objects other stacks' services refer to
 };
 
 base::Result<SwarmState> observe_swarm(engine::Engine& engine, engine::Swarm& swarm, const std::string& stack);
@@ -42,6 +44,7 @@ struct ServiceStep {
   std::string reason;
   engine::Json spec;  // without object IDs; none for a removal
   std::optional<engine::ServiceSummary> existing;
+  bool new_tasks = true;  // an update that changes the TaskTemplate: Swarm replaces the tasks
 };
 
 struct SwarmPlan {

@@ -200,6 +200,7 @@ Json service_spec(const compose::Project& project, const compose::Service& servi
   if (const auto& update = service.deployment.update_config) spec["UpdateConfig"] = update_policy_of(*update);
   if (const auto& rollback = service.deployment.rollback_config) spec["RollbackConfig"] = update_policy_of(*rollback);
   if (auto endpoint = endpoint_of(service); !endpoint.empty()) spec["EndpointSpec"] = std::move(endpoint);
+  spec["Labels"][std::string(task_hash_label)] = fnv1a_hex(spec["TaskTemplate"].dump());
   spec["Labels"][std::string(hash_label)] = fnv1a_hex(spec.dump());
   return spec;
 }

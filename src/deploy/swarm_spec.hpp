@@ -15,6 +15,9 @@ inline constexpr std::string_view stack_image_label = "com.docker.stack.image";
 // On a Swarm secret or config: the store's name and version it was pushed from.
 inline constexpr std::string_view store_secret_label = "com.stackup.secret";
 inline constexpr std::string_view store_version_label = "com.stackup.version";
+// On a service: a hash of its TaskTemplate as stackup sent it. When it is unchanged, an update makes
+// no new task (replicas, labels, update_config), and deploy waits for the tasks that are there.
+inline constexpr std::string_view task_hash_label = "com.stackup.task-hash";
 
 // STACK_service, as docker stack deploy names it.
 std::string swarm_service_name(const std::string& stack, const std::string& service);

@@ -122,7 +122,8 @@ class DockerEngine final : public Engine {
     if (!list) return base::fail(list.error().message);
     std::vector<Resource> networks;
     for (const auto& item : *list) {
-      networks.push_back({item.value("Id", ""), item.value("Name", ""), labels_of(item.value("Labels", Json::object()))});
+      networks.push_back({item.value("Id", ""), item.value("Name", ""), labels_of(item.value("Labels", Json::object())),
+                          item.value("Driver", "")});
     }
     return networks;
   }
@@ -165,7 +166,7 @@ class DockerEngine final : public Engine {
     if (!list) return base::fail(list.error().message);
     std::vector<Resource> volumes;
     for (const auto& item : list->value("Volumes", Json::array())) {
-      volumes.push_back({item.value("Name", ""), item.value("Name", ""), labels_of(item.value("Labels", Json::object()))});
+      volumes.push_back({item.value("Name", ""), item.value("Name", ""), labels_of(item.value("Labels", Json::object())), item.value("Driver", "")});
     }
     return volumes;
   }

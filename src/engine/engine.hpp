@@ -42,6 +42,7 @@ struct Resource {  // a network or a volume
   std::string id;
   std::string name;
   Labels labels;
+  std::string driver;  // bridge, overlay, local, ...
 };
 
 // Why the engine would not remove a network: it counts endpoints on it.

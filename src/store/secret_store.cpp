@@ -113,6 +113,13 @@ std::optional<SecretInfo> find(Database& database, const std::string& name) {
   return read_info(statement);
 }
 
+// The audit detail of a deploy's store: "shop/ (a changed value)", the stack first, so that
+// `audit --stack shop` finds it beside the stack's uses.
+std::string deploy_detail(const std::map<std::string, std::string>& labels, std::string_view what) {
+  const auto stack = labels.find("com.docker.stack.namespace");
+  return fmt::format("{}/ ({})", stack == labels.end() ? "?" : stack->second, what);
+}
+
 // Who runs this stackup, for history: "alice (uid 1000)".
 std::string current_author() {
   const auto uid = ::geteuid();
@@ -424,7 +431,7 @@ base::Result<std::pair<SecretInfo, PutOutcome>> SecretStore::put(const std::stri
     auto info = find(database, name);
     if (!info) {
       auto created = insert_secret(database, keys, name, value, labels, "deploy");
-      append_audit(database, keys.audit, {"store", name, 1, "deploy: a new secret"});
+      append_audit(database, keys.audit, {"store", name, 1, deploy_detail(labels, "a new secret")});
       transaction.commit();
       return std::pair{std::move(created), PutOutcome::created};
     }
@@ -437,7 +444,7 @@ base::Result<std::pair<SecretInfo, PutOutcome>> SecretStore::put(const std::stri
       return std::pair{std::move(*info), PutOutcome::unchanged};
     }
     auto rotated = add_version(database, keys, std::move(*info), value, "deploy");
-    append_audit(database, keys.audit, {"store", name, rotated.version, "deploy: a changed value"});
+    append_audit(database, keys.audit, {"store", name, rotated.version, deploy_detail(labels, "a changed value")});
     transaction.commit();
     return std::pair{std::move(rotated), PutOutcome::rotated};
   });

@@ -97,7 +97,7 @@ print(json.load(sys.stdin)[-1]["How"])')" "rollback to version 1"
 
 # 9. A file secret's source of truth is its file: no rollback.
 out=$("$stackup" secret rollback "${stack}_session_key" 2>&1) && fail "rollback of a file secret succeeded"
-expect_eq "rollback of a file secret" "$out" "stackup: error: secret ${stack}_session_key comes from a file: or environment: source of stack $stack's compose file, which is the source of truth, so rollback does not apply: put the old value back there and deploy"
+expect_eq "rollback of a file secret" "$out" "stackup: error: secret ${stack}_session_key comes from stack $stack's compose file (a file:, environment: or x-stackup.command source), which is the source of truth, so rollback does not apply: put the old value back at that source and deploy"
 
 # 10. Down: the stack's secret goes, the external token stays until removed by name.
 out=$("$stackup" down "$stack" --secrets 2>&1) || fail "down: $out"

@@ -28,6 +28,9 @@ TEST(SecretCommand, FailuresSayWhatHappenedWithTheEndOfStandardError) {
   EXPECT_EQ(run({"no-such-password-manager", "read"}), "error: cannot run no-such-password-manager: No such file or directory");
   EXPECT_EQ(run({"sh", "-c", "kill -9 $$"}), "error: sh -c kill -9 $$ was killed by signal 9");
   EXPECT_EQ(run({"sleep", "5"}, 200ms), "error: sleep 5 did not finish within 200ms and was stopped");
+  // Output closed, still running: the timeout holds for its exit too.
+  EXPECT_EQ(run({"sh", "-c", "exec >&- 2>&-; sleep 5"}, 300ms),
+            "error: sh -c exec >&- 2>&-; sleep 5 did not finish within 300ms and was stopped");
   EXPECT_EQ(run({"head", "-c", "600000", "/dev/zero"}),
             "error: head -c 600000 /dev/zero printed too much: secret data must be larger than 0 and less than 512000 bytes");
 }

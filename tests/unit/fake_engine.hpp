@@ -99,7 +99,7 @@ class FakeEngine final : public engine::Engine {
   base::Result<std::vector<engine::Resource>> list_networks(const std::string&) override {
     const std::lock_guard lock(mutex_);
     std::vector<engine::Resource> out;
-    for (const auto& [name, labels] : networks) out.push_back({name, name, labels});
+    for (const auto& [name, labels] : networks) out.push_back({name, name, labels, "bridge"});
     return out;
   }
   base::Result<std::string> create_network(const std::string& name, const engine::Json&) override {

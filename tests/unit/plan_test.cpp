@@ -45,7 +45,7 @@ secrets:
                                          config["Labels"].get<engine::Labels>()};
       }
     }
-    for (const auto& network : plan.networks) current.networks[network] = {network, network, {}};
+    for (const auto& network : plan.networks) current.networks[network] = {network, network, {}, "bridge"};
     return current;
   }
 
@@ -135,7 +135,7 @@ TEST_F(PlanTest, ExternalSecretsAndMissingImagesAndJson) {
 
 TEST_F(PlanTest, DownRemovesWhatIsThereAndOnlyWhatItIsAskedTo) {
   auto current = applied(make_plan(inputs_, {}, false));
-  current.volumes["shop_data"] = {"shop_data", "shop_data", {}};
+  current.volumes["shop_data"] = {"shop_data", "shop_data", {}, "local"};
   EXPECT_THAT(describe(make_down_plan(current, {}, {"shop", -1, false, false})),
               ElementsAre("container shop-db-1: remove, its secrets wiped", "container shop-web-1: remove, its secrets wiped",
                           "container shop-web-2: remove, its secrets wiped", "network shop_default: remove"));

@@ -77,7 +77,7 @@ configs:
       objects[object.name] = {"id-" + object.name, object.name, object.labels};
     }
     for (const auto& step : plan.services) state.services[step.name] = {"id-" + step.name, step.name, 7, step.spec, "", ""};
-    for (const auto& network : plan.networks) state.networks[network] = {network, network, {}};
+    for (const auto& network : plan.networks) state.networks[network] = {network, network, {}, "overlay"};
     return state;
   }
 
@@ -213,7 +213,24 @@ TEST_F(SwarmPlanTest, ARotatedExternalSecretIsPushedAsANewObject) {
   EXPECT_EQ(plan.objects[0].name, "api_token-v5");
   EXPECT_TRUE(plan.objects[0].create);
   EXPECT_EQ(plan.services[0].reason, "secret api_token-v5");
-  EXPECT_TRUE(plan.obsolete.empty());  // not the stack's: another stack may use the old one
+  // The earlier push goes once no service uses it, unless another stack still does.
+  ASSERT_EQ(plan.obsolete.size(), 1u);
+  EXPECT_EQ(plan.obsolete[0].second.name, "api_token");
+  auto shared = pushed;
+  shared.used_by_other_stacks.insert("api_token");
+  EXPECT_TRUE(plan_for(shared).obsolete.empty());
+}
+
+// Only an update that changes the task template makes new tasks: deploy waits for those alone.
+TEST_F(SwarmPlanTest, AReplicasChangeIsAnUpdateWithoutNewTasks) {
+  const auto before = applied(plan_for({}));
+  inputs_.project.services[0].replicas = 3;
+  auto plan = plan_for(before);
+  EXPECT_EQ(plan.services[0].kind, ServiceStep::Kind::update);
+  EXPECT_FALSE(plan.services[0].new_tasks);
+  inputs_.project.services[0].user = "1000";
+  plan = plan_for(before);
+  EXPECT_TRUE(plan.services[0].new_tasks);
 }
 
 TEST_F(SwarmPlanTest, DownRemovesTheStacksOwnObjectsOnly) {
