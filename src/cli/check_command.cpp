@@ -26,18 +26,18 @@ class CheckCommand final : public Command {
   }
 
   int run(Context& context) override {
-    // The compose file, when there is one, says each file's owner and mode.
-    auto loaded = compose::load_project(compose_.load_options(context), compose::DiskFileSystem{});
+    // The compose file, when there is one, says each file's owner and mode; read as deploy reads it,
+    // a STACK argument being the project's name.
+    auto options = compose_.load_options(context);
+    if (!stack_.empty()) options.project_name = stack_;
+    auto loaded = compose::load_project(options, compose::DiskFileSystem{});
     std::string stack = stack_;
     if (stack.empty()) {
       if (!loaded.project) return fail_with(context, "no stack named and no valid compose file here: say which stack");
       stack = loaded.project->name;
     }
-    // Another project's file says nothing of this stack: without a match, owners and modes go unchecked.
-    const compose::Project* project = loaded.project && loaded.project->name == stack ? &*loaded.project : nullptr;
-    if (!project) {
-      context.io.err << fmt::format("stackup: no compose file of stack {} here: owners and modes are not checked\n", stack);
-    }
+    const compose::Project* project = loaded.project ? &*loaded.project : nullptr;
+    if (!project) context.io.err << "stackup: no valid compose file here: owners and modes are not checked\n";
     auto engine = connect_engine(context);
     if (!engine) return fail_with(context, engine.error().message);
     auto store = open_store_for_reading(store_, context);
