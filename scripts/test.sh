@@ -10,12 +10,12 @@ bash scripts/install-deps.sh
 
 passed=0
 failed=0
-run_ctest() {  # build directory, label
+run_ctest() {  # build directory, label, extra ctest arguments
   local log
   log=$(mktemp)
   set +e
   # Integration tests are listed as they end, so a CI log shows how far a run got.
-  ctest --test-dir "$1" --output-on-failure --timeout 900 -j"$(nproc)" 2>&1 | tee "$log" |
+  ctest --test-dir "$1" --output-on-failure --timeout 900 -j"$(nproc)" "${@:3}" 2>&1 | tee "$log" |
     grep --line-buffered -E "integration\.|tests passed|FAILED|\*\*\*" || true
   local status=${PIPESTATUS[0]}
   set -e
@@ -42,7 +42,10 @@ run_ctest build release
 echo "== build with AddressSanitizer and UndefinedBehaviorSanitizer"
 BUILD_DIR="$root/build-asan" bash scripts/build.sh -DCMAKE_BUILD_TYPE=Debug -DSTACKUP_SANITIZE=ON
 # Stress loops run a fifth of their rounds here (tests/integration/lib/rounds.bash).
-STACKUP_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan sanitizers
+# Two tests run no stackup code that the release pass's run of them leaves unchecked under the
+# sanitizers (a second engine joining a swarm; packaging the binary), and cost a minute: left out here.
+STACKUP_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  run_ctest build-asan sanitizers -E 'integration\.(swarm_two_nodes|package)$'
 
 echo "== fuzz the loader for ${FUZZ_SECONDS:-60} s"
 if bash scripts/fuzz.sh; then
