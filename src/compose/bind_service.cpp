@@ -213,6 +213,12 @@ void bind_runtime_fields(const Node& node, Service& service) {
   service.hostname = text_of(node.find("hostname"));
   if (const Node* restart = node.find("restart")) service.restart = parse_restart(text_of(restart));
   service.stop_signal = text_of(node.find("stop_signal"));
+  if (const Node* extension = node.find(extension_key)) {
+    const auto mode = text_of(extension->find("change_mode"));
+    if (mode == "signal") service.change_mode = ChangeMode::signal;
+    if (mode == "noop") service.change_mode = ChangeMode::noop;
+    service.change_signal = parse_signal(text_of(extension->find("change_signal"))).value_or(service.change_signal);
+  }
   service.stop_grace_period = duration_of(node.find("stop_grace_period"));
   service.read_only = node.find("read_only") && resolve_scalar(*node.find("read_only")).boolean;
   service.init = node.find("init") && resolve_scalar(*node.find("init")).boolean;

@@ -122,6 +122,11 @@ struct Deployment {
   std::optional<UpdatePolicy> update_config, rollback_config;
 };
 
+// How a service's containers take a new version of a secret (`x-stackup: {change_mode: ...}` on
+// the service, after Nomad's change_mode): recreated, or given the new file in place and then a
+// signal, or nothing more.
+enum class ChangeMode { restart, signal, noop };
+
 struct Service {
   std::string name;
   std::string image;  // empty when only `build:` is given
@@ -149,6 +154,8 @@ struct Service {
   bool init = false;
   std::optional<std::int64_t> nano_cpus_limit, memory_limit;  // deploy.resources.limits (memory in bytes)
   Deployment deployment;
+  ChangeMode change_mode = ChangeMode::restart;
+  std::string change_signal = "SIGHUP";  // with ChangeMode::signal
   base::Location location;
 };
 

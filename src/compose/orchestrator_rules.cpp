@@ -61,6 +61,13 @@ void check_ignored_fields(const Node& service, const std::string& path, const Ho
       warn_ignored(entry, child_path(path, entry.key), entry.key, honoured, diagnostics);
     }
   }
+  const Node* extension = service.find(extension_key);
+  if (const Node* mode = extension ? extension->find("change_mode") : nullptr;
+      mode && honoured.orchestrator_name == "swarm" && text_of(mode) != "restart") {
+    diagnostics.warning(mode->location, child_path(child_path(path, extension_key), "change_mode"),
+                        "change_mode is the local orchestrator's: Swarm gives a service a new secret version by a "
+                        "rolling update of its tasks");
+  }
   const Node* deploy = service.find("deploy");
   if (!deploy || !deploy->is_mapping()) return;
   const auto deploy_path = child_path(path, "deploy");

@@ -306,6 +306,42 @@ void check_secret_extension(const Match& match, const RuleContext& context) {
   }
 }
 
+// `x-stackup:` on a service: {change_mode: restart|signal|noop, change_signal: SIGHUP}, how its
+// containers take a new version of a secret.
+void check_service_extension(const Match& match, const RuleContext& context) {
+  constexpr std::string_view usage = "x-stackup takes a mapping: {change_mode: restart|signal|noop, change_signal: SIGHUP}";
+  if (!match.node.is_mapping()) {
+    context.diagnostics.error(match.node.location, match.path, std::string(usage));
+    return;
+  }
+  for (const auto& entry : match.node.entries) {
+    const auto field = child_path(match.path, entry.key);
+    const auto& value = entry.value;
+    if (entry.key == "change_mode") {
+      if (!value.is_scalar() || (value.scalar != "restart" && value.scalar != "signal" && value.scalar != "noop")) {
+        context.diagnostics.error(value.location, field,
+                                  fmt::format("change_mode is restart (recreate the containers), signal (put the new "
+                                              "file in place and signal the main process) or noop (put it in place); "
+                                              "not \"{}\"",
+                                              value.scalar));
+      }
+    } else if (entry.key == "change_signal") {
+      if (!value.is_scalar() || !parse_signal(value.scalar)) {
+        context.diagnostics.error(value.location, field, fmt::format("\"{}\" is not a signal; {}", value.scalar, signal_forms));
+      } else if (text_of(match.node.find("change_mode")) != "signal") {
+        context.diagnostics.error(entry.key_location, field,
+                                  "change_signal is sent only with change_mode: signal; set change_mode: signal, or "
+                                  "remove change_signal");
+      }
+    } else {
+      context.diagnostics.error(entry.key_location, field,
+                                fmt::format("unknown key \"{}\" in x-stackup: a service's x-stackup takes change_mode "
+                                            "and change_signal",
+                                            entry.key));
+    }
+  }
+}
+
 void check_secret_definition(const Match& match, const RuleContext& context) {
   check_definition(match, context, "secret", {"file", "environment"});
   check_secret_extension(match, context);
@@ -689,6 +725,7 @@ constexpr Rule rules[] = {
     {"networks.*", check_network_or_volume},
     {"volumes.*", check_network_or_volume},
     {"services.*", check_service},
+    {"services.*.x-stackup", check_service_extension},
     {"services.*.secrets[*]", check_service_secret},
     {"services.*.configs[*]", check_service_config},
     {"services.*.secrets", check_duplicate_targets},

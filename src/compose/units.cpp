@@ -1,5 +1,6 @@
 #include "compose/units.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cctype>
@@ -78,6 +79,18 @@ std::optional<std::int64_t> parse_nano_cpus(std::string_view text) {
   const auto number = take_number(text);
   if (!number || !text.empty() || *number <= 0 || *number > 1e6) return std::nullopt;
   return static_cast<std::int64_t>(std::llround(*number * 1e9));
+}
+
+std::optional<std::string> parse_signal(std::string_view text) {
+  static constexpr std::string_view names[] = {"HUP",  "INT",  "QUIT", "ILL",  "TRAP", "ABRT",   "BUS",  "FPE",
+                                               "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM",   "TERM", "STKFLT",
+                                               "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU",   "URG",  "XCPU",
+                                               "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"};
+  std::string name(text);
+  std::ranges::transform(name, name.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  if (name.starts_with("SIG")) name.erase(0, 3);
+  if (std::ranges::find(names, name) == std::end(names)) return std::nullopt;
+  return "SIG" + name;
 }
 
 std::optional<RestartPolicy> parse_restart(std::string_view text) {

@@ -33,6 +33,11 @@ struct RestartPolicy {
 std::optional<RestartPolicy> parse_restart(std::string_view text);
 inline constexpr std::string_view restart_forms = "restart is no, always, unless-stopped, on-failure or on-failure:N";
 
+// A signal's name as the engine takes it, "SIGHUP" from "SIGHUP", "HUP" or "hup"; none for a name
+// Linux does not have.
+std::optional<std::string> parse_signal(std::string_view text);
+inline constexpr std::string_view signal_forms = "a signal is a name such as SIGHUP, SIGUSR1 or SIGTERM";
+
 // A uid or gid: 0 to 4294967294, as Docker allows (4294967295 is -1, "no id").
 std::optional<std::uint32_t> parse_id(std::string_view text);
 

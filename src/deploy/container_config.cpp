@@ -148,10 +148,15 @@ ContainerPlan plan_container(const compose::Project& project, const compose::Ser
   }
   config["HostConfig"] = host;
 
-  // The hash covers the configuration, the other networks and each secret's version and target.
+  // The hash covers the configuration, the other networks and each secret's version and target; a
+  // service that takes new versions in place (change_mode signal or noop) keeps its containers across
+  // versions, so there the version is left out, and the plan compares versions itself.
   Json identity{{"config", config}, {"networks", Json::array()}, {"secrets", Json::array()}};
   for (const auto& [name, network_endpoint] : plan.extra_networks) identity["networks"].push_back({name, network_endpoint});
-  for (const auto& secret : plan.secrets) identity["secrets"].push_back({secret.secret, secret.version, secret.target});
+  const bool in_place = service.change_mode != compose::ChangeMode::restart;
+  for (const auto& secret : plan.secrets) {
+    identity["secrets"].push_back(in_place ? Json{secret.secret, secret.target} : Json{secret.secret, secret.version, secret.target});
+  }
   // Only when there are some, so the hashes of existing containers stay as they were.
   for (const auto& file : configs) identity["configs"].push_back({file.secret, file.fingerprint, file.target});
   plan.configs = std::move(configs);

@@ -22,9 +22,9 @@ struct Expected {
 };
 
 std::map<std::string, Expected> expected_files(const engine::ContainerSummary& container, const std::string& stack,
-                                               const compose::Project* project) {
+                                               const compose::Project* project, const RecordedVersions& recorded) {
   std::map<std::string, Expected> expected;
-  const auto versions = secret_versions_of(container);
+  const auto versions = held_versions(container, recorded);
   const auto* service = project ? project->find_service(engine::label_value(container.labels, "com.docker.compose.service"))
                                 : nullptr;
   if (!service) {
@@ -66,14 +66,14 @@ void check_file(const MaterializedFile& file, const Expected& wanted, store::Vau
 }
 
 base::Result<void> check_container(const engine::ContainerSummary& container, store::Vault& store, SecretFiles& files,
-                                   const std::string& stack, const compose::Project* project,
+                                   const std::string& stack, const compose::Project* project, const RecordedVersions& recorded,
                                    std::vector<DriftFinding>& findings) {
   if (!container.labels.contains(std::string(hash_label))) {
     findings.push_back({container.name, "container",
                         "not started by stackup (it has the stack's label but not stackup's): remove it", true});
     return {};
   }
-  const auto expected = expected_files(container, stack, project);
+  const auto expected = expected_files(container, stack, project, recorded);
   if (expected.empty()) {
     findings.push_back({container.name, "container", "ok (no secrets)", false});
     return {};
@@ -121,10 +121,14 @@ base::Result<std::vector<DriftFinding>> check_drift(engine::Engine& engine, stor
   auto containers = engine.list_containers(fmt::format("{}={}", namespace_label, stack));
   if (!containers) return std::unexpected(containers.error());
   std::sort(containers->begin(), containers->end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  auto recorded = recorded_versions(store, stack);
+  if (!recorded) return std::unexpected(recorded.error());
   std::vector<DriftFinding> findings;
   for (const auto& container : *containers) {
     if (container.labels.contains(std::string(swarm_task_label))) continue;  // a Swarm task: Swarm keeps its secrets
-    if (auto ok = check_container(container, store, files, stack, project, findings); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_container(container, store, files, stack, project, *recorded, findings); !ok) {
+      return std::unexpected(ok.error());
+    }
   }
   return findings;
 }

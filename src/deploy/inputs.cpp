@@ -188,10 +188,27 @@ void gather_service(Inputs& inputs, const compose::Service& service, const Sourc
 
 }  // namespace
 
+base::Result<RecordedVersions> recorded_versions(store::Vault& store, const std::string& stack) {
+  auto secrets = store.list({});
+  if (!secrets) return std::unexpected(secrets.error());
+  RecordedVersions recorded;
+  for (const auto& secret : *secrets) {
+    for (const auto& usage : secret.used_by) {
+      if (usage.stack == stack) recorded[secret.name][usage.service] = usage.version;
+    }
+  }
+  return recorded;
+}
+
 base::Result<Inputs> gather(const compose::Project& project, const std::string& stack, const Sources& sources) {
-  Inputs inputs{project, stack, sources.environment, {}, {}, {}, {}};
+  Inputs inputs{project, stack, sources.environment, {}, {}, {}, {}, {}};
   std::vector<std::string> problems;
   for (const auto& service : project.services) gather_service(inputs, service, sources, problems);
+  if (auto recorded = recorded_versions(sources.store, stack)) {
+    inputs.recorded = std::move(*recorded);
+  } else if (!sources.store_may_be_missing) {
+    problems.push_back(recorded.error().message);
+  }
   if (!problems.empty()) return base::fail(fmt::format("{}", fmt::join(problems, "\n")));
   if (auto ok = sources.engine.ping(); !ok) return std::unexpected(ok.error());
   if (sources.orchestrator == compose::Orchestrator::swarm) return inputs;  // each node pulls what it runs

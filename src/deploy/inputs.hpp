@@ -44,6 +44,12 @@ struct ConfigInput {
   std::string fingerprint;  // a keyed digest, so the container hash tells a change
 };
 
+// What the store recorded at a stack's last deploy: secret name -> service -> the version its
+// containers hold. A rotation in place cannot change a container's secret-versions label; this it
+// changes.
+using RecordedVersions = std::map<std::string, std::map<std::string, int>>;
+base::Result<RecordedVersions> recorded_versions(store::Vault& store, const std::string& stack);
+
 struct Inputs {
   compose::Project project;
   std::string stack;
@@ -52,6 +58,7 @@ struct Inputs {
   std::map<std::string, ConfigInput> configs;             // by key
   std::map<std::string, compose::Environment> env_files;  // by service: what its env_files set
   std::vector<std::string> missing_images;                // to pull before anything else
+  RecordedVersions recorded;                              // for the whole stack, services not in the file too
 };
 
 // What gather reads, and never writes.

@@ -31,12 +31,54 @@ struct Journal {
   std::vector<std::string> materialized;  // secrets directories' names, recorded as soon as they exist
   std::vector<std::string> started;       // containers this deploy created
   std::vector<Container> set_aside;       // renamed and stopped; a failure puts them back
+  std::vector<const ContainerStep*> rotated;  // in place; a failure puts the versions they held back
 
   [[nodiscard]] bool empty() const {
     return created_secrets.empty() && created_networks.empty() && created_volumes.empty() && started.empty() &&
-           set_aside.empty();
+           set_aside.empty() && rotated.empty();
   }
 };
+
+// How a step brings its container's secret `index`, for the audit log; "" when it does not.
+std::string how_brought(const ContainerStep& step, std::size_t index) {
+  switch (step.kind) {
+    case ContainerStep::Kind::create:
+    case ContainerStep::Kind::recreate: return "materialized in " + step.name;
+    case ContainerStep::Kind::rotate:
+      return std::ranges::find(step.rotations, index) == step.rotations.end() ? "" : "rotated in place in " + step.name;
+    default: return "";
+  }
+}
+
+// What each service of the stack holds once the plan is applied: one record per secret and service,
+// saying which containers this deploy brought it to and how. A service the file no longer has keeps
+// its containers (without --prune), and its record.
+std::vector<std::pair<std::string, store::SecretUsage>> usages_of(const Plan& plan, const Inputs& inputs) {
+  std::map<std::pair<std::string, std::string>, store::SecretUsage> usages;  // by secret and service
+  std::set<std::string> removed;
+  for (const auto& step : plan.removals) removed.insert(step.name);
+  for (const auto& container : plan.found) {
+    const auto service = engine::label_value(container.labels, "com.docker.compose.service");
+    if (removed.contains(container.name) || inputs.project.find_service(service)) continue;
+    for (const auto& [secret, version] : held_versions(container, inputs.recorded)) {
+      usages[{secret, service}] = {plan.stack, service, std::atoi(version.c_str())};
+    }
+  }
+  for (const auto& level : plan.levels) {
+    for (const auto& step : level) {
+      for (std::size_t i = 0; i < step.container.secrets.size(); ++i) {
+        const auto& secret = step.container.secrets[i];
+        auto& usage = usages[{secret.secret, step.container.service}];
+        usage = {plan.stack, step.container.service, secret.version, usage.how};
+        const auto how = how_brought(step, i);
+        if (!how.empty()) usage.how += (usage.how.empty() ? "" : ", ") + how;
+      }
+    }
+  }
+  std::vector<std::pair<std::string, store::SecretUsage>> out;
+  for (auto& [key, usage] : usages) out.emplace_back(key.first, std::move(usage));
+  return out;
+}
 
 class LocalApply {
  public:
@@ -166,7 +208,77 @@ class LocalApply {
       report("Container " + step.name, "Running (unchanged)");
       return {};
     }
+    if (step.kind == ContainerStep::Kind::rotate) return rotate_in_place(step);
     return replace_container(step);
+  }
+
+  base::Result<void> rotate_in_place(const ContainerStep& step) {
+    {
+      const std::lock_guard lock(lock_);
+      journal_.rotated.push_back(&step);  // before, so that a half-done rotation is put back too
+    }
+    report("Container " + step.name, "Rotating secrets in place");
+    std::vector<const base::SecretBytes*> values;
+    for (const auto i : step.rotations) values.push_back(&inputs_.secrets.at(step.service->secrets[i].source).value);
+    if (auto ok = put_in_place(step, values); !ok) return ok;
+    const auto& service = *step.service;
+    report("Container " + step.name, service.change_mode == compose::ChangeMode::signal
+                                         ? fmt::format("Rotated in place ({} sent)", service.change_signal)
+                                         : "Rotated in place");
+    return {};
+  }
+
+  // `values` (one per rotation of the step) into the running container, at each secret's target with
+  // its owner and mode; then the service's signal, if it has one.
+  base::Result<void> put_in_place(const ContainerStep& step, const std::vector<const base::SecretBytes*>& values) {
+    const auto& container = *step.existing;
+    const auto directory = secrets_directory_of(container, stack_, secret_files_);
+    auto state = engine_.inspect_container(container.id);
+    if (!state) return base::fail(state.error().message);
+    if (directory.empty() || state->pid <= 0) {
+      return base::fail(fmt::format("cannot rotate the secrets of container {} in place: it {}; stop it and run "
+                                    "stackup deploy, which recreates it",
+                                    step.name, directory.empty() ? "has no secrets directory of stackup's" : "is not running"));
+    }
+    std::vector<Replacement> replacements;
+    for (std::size_t i = 0; i < step.rotations.size(); ++i) {
+      const auto& mount = step.container.secrets[step.rotations[i]];
+      const auto& reference = step.service->secrets[step.rotations[i]];
+      replacements.push_back({{mount.file_name, values[i], reference.uid, reference.gid, static_cast<mode_t>(reference.mode)},
+                              mount.target});
+    }
+    if (auto replaced = secret_files_.replace(stack_, directory, state->pid, replacements); !replaced) {
+      return base::fail(fmt::format("container {}: {}", step.name, replaced.error().message));
+    }
+    const auto& service = *step.service;
+    if (service.change_mode != compose::ChangeMode::signal) return {};
+    if (auto sent = engine_.kill_container(container.id, service.change_signal); !sent) {
+      return base::fail(fmt::format("container {}: the new secrets are in place, but {} could not be sent: {}", step.name,
+                                    service.change_signal, sent.error().message));
+    }
+    return {};
+  }
+
+  // Puts back the versions the containers rotated in place held before, from the store.
+  void put_back_rotated() {
+    for (const auto* step : journal_.rotated) {
+      const auto held = held_versions(*step->existing, inputs_.recorded);
+      std::vector<base::SecretBytes> old_values;
+      for (const auto i : step->rotations) {
+        const auto& secret = step->container.secrets[i].secret;
+        auto value = store_.reveal(secret, std::atoi(held.at(secret).c_str()));
+        if (!value) {
+          progress_.warning(fmt::format("container {} keeps the new version of {}: {}", step->name, secret,
+                                        value.error().message));
+          break;
+        }
+        old_values.push_back(std::move(*value));
+      }
+      if (old_values.size() != step->rotations.size()) continue;
+      std::vector<const base::SecretBytes*> values;
+      for (const auto& value : old_values) values.push_back(&value);
+      if (auto ok = put_in_place(*step, values); !ok) progress_.warning(ok.error().message);
+    }
   }
 
   void report(const std::string& subject, const std::string& status) {
@@ -251,15 +363,7 @@ class LocalApply {
       report("Container " + old.name, "Removed");
       return removed;
     });
-    std::vector<std::pair<std::string, store::SecretUsage>> usages;
-    for (const auto& level : plan_.levels) {
-      for (const auto& step : level) {
-        for (const auto& secret : step.container.secrets) {
-          usages.push_back({secret.secret, {stack_, step.container.service, secret.version}});
-        }
-      }
-    }
-    if (auto recorded = store_.set_usages(stack_, usages); !recorded) progress_.warning(recorded.error().message);
+    if (auto recorded = store_.set_usages(stack_, usages_of(plan_, inputs_)); !recorded) progress_.warning(recorded.error().message);
     remove_unused_secret_directories();
     if (journal_.empty() && plan_.removals.empty()) progress_.update("Stack " + stack_, "Up to date: nothing changed");
   }
@@ -277,6 +381,7 @@ class LocalApply {
   }
 
   void rollback() {
+    put_back_rotated();
     for (auto it = journal_.started.rbegin(); it != journal_.started.rend(); ++it) (void)engine_.remove_container(*it);
     for (const auto& directory : journal_.materialized) (void)secret_files_.destroy(stack_, directory);
     for (const auto& old : journal_.set_aside) {

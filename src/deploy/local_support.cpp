@@ -46,6 +46,10 @@ std::string secrets_directory_of(const engine::ContainerSummary& container, cons
   return is_secrets_directory_name(name, container_name(stack, service, number)) ? name : "";
 }
 
-base::Result<CurrentState> LocalOrchestrator::observe(const std::string& stack) { return deploy::observe(engine_, stack); }
+base::Result<CurrentState> LocalOrchestrator::observe(const std::string& stack) {
+  auto current = deploy::observe(engine_, stack);
+  if (current) current->can_rotate_in_place = secret_files_.replaces_in_place();
+  return current;
+}
 
 }  // namespace stackup::deploy

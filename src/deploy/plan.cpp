@@ -1,6 +1,7 @@
 #include "deploy/plan.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -65,7 +66,36 @@ std::map<std::string, std::string> secret_versions_of(const engine::ContainerSum
   return versions;
 }
 
+std::map<std::string, std::string> held_versions(const engine::ContainerSummary& container, const RecordedVersions& recorded) {
+  auto versions = secret_versions_of(container);
+  const auto service = engine::label_value(container.labels, "com.docker.compose.service");
+  for (auto& [secret, version] : versions) {
+    const auto it = recorded.find(secret);
+    if (it == recorded.end()) continue;
+    if (const auto held = it->second.find(service); held != it->second.end()) version = std::to_string(held->second);
+  }
+  return versions;
+}
+
 namespace {
+
+// A container of a change_mode signal or noop service: the secrets it holds in another version than
+// the one wanted.
+std::vector<std::size_t> rotations_of(const ContainerPlan& wanted, const std::map<std::string, std::string>& held) {
+  std::vector<std::size_t> rotations;
+  for (std::size_t i = 0; i < wanted.secrets.size(); ++i) {
+    const auto it = held.find(wanted.secrets[i].secret);
+    if (it != held.end() && it->second != std::to_string(wanted.secrets[i].version)) rotations.push_back(i);
+  }
+  return rotations;
+}
+
+std::string rotation_reason(const compose::Service& service, const ContainerPlan& wanted, const std::vector<std::size_t>& rotations) {
+  std::vector<std::string> secrets;
+  for (const auto i : rotations) secrets.push_back(fmt::format("secret {} version {}", wanted.secrets[i].secret, wanted.secrets[i].version));
+  const auto how = service.change_mode == compose::ChangeMode::signal ? "signal " + service.change_signal : "no signal";
+  return fmt::format("{}; {}", how, fmt::join(secrets, ", "));
+}
 
 std::string why_recreate(const ContainerPlan& wanted, const compose::Service& service, const engine::ContainerSummary& existing) {
   if (engine::label_value(existing.labels, hash_label) == wanted.hash) return fmt::format("not running ({})", existing.state);
@@ -85,7 +115,27 @@ std::string why_recreate(const ContainerPlan& wanted, const compose::Service& se
   return "configuration changed";
 }
 
-ContainerStep container_step(const Inputs& inputs, const CurrentState& current, const compose::Service& service, int number) {
+// Unchanged but for newer secret versions, which its service takes in place (or, where that cannot
+// be done, by recreating it).
+void rotate_or_keep(ContainerStep& step, const compose::Service& service, const CurrentState& current,
+                    const RecordedVersions& recorded) {
+  step.kind = ContainerStep::Kind::keep;
+  step.reason = "unchanged";
+  if (service.change_mode == compose::ChangeMode::restart) return;
+  auto rotations = rotations_of(step.container, held_versions(*step.existing, recorded));
+  if (rotations.empty()) return;
+  step.reason = rotation_reason(service, step.container, rotations);
+  if (!current.can_rotate_in_place) {
+    step.kind = ContainerStep::Kind::recreate;
+    step.reason += "; rotating in place needs root";
+    return;
+  }
+  step.kind = ContainerStep::Kind::rotate;
+  step.rotations = std::move(rotations);
+}
+
+ContainerStep container_step(const Inputs& inputs, const CurrentState& current, const RecordedVersions& recorded,
+                             const compose::Service& service, int number) {
   ContainerStep step;
   step.service = &service;
   step.container = container_for(inputs, service, number);
@@ -99,8 +149,7 @@ ContainerStep container_step(const Inputs& inputs, const CurrentState& current, 
   step.existing = it->second;
   const bool same = engine::label_value(it->second.labels, hash_label) == step.container.hash;
   if (same && it->second.state == "running") {
-    step.kind = ContainerStep::Kind::keep;
-    step.reason = "unchanged";
+    rotate_or_keep(step, service, current, recorded);
   } else {
     step.kind = ContainerStep::Kind::recreate;
     step.reason = why_recreate(step.container, service, it->second);
@@ -158,6 +207,7 @@ std::string_view kind_name(ContainerStep::Kind kind) {
   switch (kind) {
     case ContainerStep::Kind::create: return "create";
     case ContainerStep::Kind::recreate: return "recreate";
+    case ContainerStep::Kind::rotate: return "rotate in place";
     case ContainerStep::Kind::remove: return "remove";
     default: return "keep";
   }
@@ -240,17 +290,18 @@ Plan make_plan(const Inputs& inputs, const CurrentState& current, bool prune) {
   for (const auto& [key, input] : inputs.secrets) plan.secrets.push_back({secret_kind(input), key, input.name, input.version()});
   plan.networks = networks_to_create(inputs.project, inputs.stack, current);
   plan.volumes = volumes_to_create(inputs.project, inputs.stack, current);
+  const auto& recorded = inputs.recorded;
   for (const auto& level : levels_of(inputs.project)) {
     auto& steps = plan.levels.emplace_back();
     for (const auto* service : level) {
       for (int number = 1; number <= service->replicas; ++number) {
-        steps.push_back(container_step(inputs, current, *service, number));
+        steps.push_back(container_step(inputs, current, recorded, *service, number));
       }
     }
   }
   for (const auto& [name, container] : current.containers) {
     auto reason = why_remove(inputs.project, inputs.stack, name, container, prune);
-    if (!reason.empty()) plan.removals.push_back({ContainerStep::Kind::remove, name, std::move(reason), {}, nullptr, container});
+    if (!reason.empty()) plan.removals.push_back({ContainerStep::Kind::remove, name, std::move(reason), {}, nullptr, container, {}});
   }
   return plan;
 }

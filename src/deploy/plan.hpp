@@ -19,12 +19,16 @@ struct CurrentState {
   std::map<std::string, engine::ContainerSummary> containers;  // by name
   std::map<std::string, engine::Resource> networks;            // by name
   std::map<std::string, engine::Resource> volumes;             // by name
+  bool can_rotate_in_place = false;  // the secrets' host side can (secret_files.hpp: replaces_in_place)
 };
 
 base::Result<CurrentState> observe(engine::Engine& engine, const std::string& stack);
 
 // The store versions a container holds, from its com.stackup.secret-versions label (name -> version).
 std::map<std::string, std::string> secret_versions_of(const engine::ContainerSummary& container);
+// The versions a container holds now: its label's, and where the store recorded another version for
+// its service, that one (a rotation in place cannot change a label).
+std::map<std::string, std::string> held_versions(const engine::ContainerSummary& container, const RecordedVersions& recorded);
 
 struct SecretStep {
   enum class Kind { create, rotate, keep, external };
@@ -40,13 +44,16 @@ SecretStep::Kind secret_kind(const SecretInput& input);
 std::string_view secret_reason(SecretStep::Kind kind);
 
 struct ContainerStep {
-  enum class Kind { create, recreate, keep, remove };
+  enum class Kind { create, recreate, rotate, keep, remove };  // rotate: new secret versions in place
   Kind kind = Kind::keep;
   std::string name;
   std::string reason;
-  ContainerPlan container;                  // create, recreate and keep
+  ContainerPlan container;                  // create, recreate, rotate and keep
   const compose::Service* service = nullptr;  // in the Inputs' project; null for a removal
-  std::optional<engine::ContainerSummary> existing;  // recreate, keep and remove
+  std::optional<engine::ContainerSummary> existing;  // recreate, rotate, keep and remove
+  // rotate: the secrets whose new version goes in place, as indices into container.secrets (which
+  // has the service's secrets' order)
+  std::vector<std::size_t> rotations;
 };
 
 struct Plan {

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "base/docker_names.hpp"
+#include "deploy/container_mount.hpp"
 #include "deploy/private_directory.hpp"
 #include "store/crypto.hpp"
 
@@ -41,6 +42,26 @@ bool is_tmpfs(const Descriptor& directory) {
 dev_t device_of(const Descriptor& directory) {
   struct stat info {};
   return ::fstat(directory.get(), &info) == 0 ? info.st_dev : 0;
+}
+
+// Read-only at both levels: the mount, so that nothing writes through this path, and where the
+// kernel allows it the tmpfs itself, so that no mount of it can. The kernel refuses the second
+// (EBUSY) while a file replaced by a rotation in place is still open in a container (it waits for
+// the last reader); the first then holds alone, as the containers' own mounts are read-only too.
+bool make_read_only(const Descriptor& directory) {
+  const auto path = directory.proc_path();
+  if (::mount(nullptr, path.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | secret_mount_flags, nullptr) != 0) {
+    return false;
+  }
+  (void)::mount(nullptr, path.c_str(), nullptr, MS_REMOUNT | MS_RDONLY | secret_mount_flags, nullptr);
+  return true;
+}
+
+// Writable at both levels again, with `options` (a new size) for the tmpfs.
+bool make_writable(const Descriptor& directory, const char* options) {
+  const auto path = directory.proc_path();
+  return ::mount(nullptr, path.c_str(), nullptr, MS_REMOUNT | secret_mount_flags, options) == 0 &&
+         ::mount(nullptr, path.c_str(), nullptr, MS_REMOUNT | MS_BIND | secret_mount_flags, nullptr) == 0;
 }
 
 base::Result<void> write_all(int fd, const char* data, std::size_t size) {
@@ -208,8 +229,7 @@ base::Result<void> TmpfsSecretFiles::materialize(const std::string& stack, const
   for (const auto& file : files) {
     if (auto written = write_file(*directory, path, file); !written) return undo(written);
   }
-  if (mount_own_tmpfs_ && ::mount(nullptr, directory->proc_path().c_str(), nullptr,
-                                  MS_REMOUNT | MS_RDONLY | secret_mount_flags, nullptr) != 0) {
+  if (mount_own_tmpfs_ && !make_read_only(*directory)) {
     return undo(base::fail(fmt::format("cannot remount {} read-only: {}", path, errno_text())));
   }
   if (!mount_own_tmpfs_) ::fchmod(directory->get(), 0500);
@@ -229,7 +249,7 @@ base::Result<void> TmpfsSecretFiles::destroy(const std::string& stack, const std
   if (!directory) return std::unexpected(directory.error());
   const bool mounted = device_of(*directory) != device_of(*stack_directory);
   if (mounted) {
-    ::mount(nullptr, directory->proc_path().c_str(), nullptr, MS_REMOUNT | secret_mount_flags, nullptr);
+    (void)make_writable(*directory, nullptr);
   } else {
     ::fchmod(directory->get(), 0700);
   }
@@ -254,6 +274,70 @@ void TmpfsSecretFiles::destroy_stack(const std::string& stack, const std::set<st
     if (!keep.contains(name)) (void)destroy(stack, name);
   }
   ::unlinkat(root->get(), stack.c_str(), AT_REMOVEDIR);
+}
+
+base::Result<void> TmpfsSecretFiles::replace(const std::string& stack, const std::string& name, int pid,
+                                             const std::vector<Replacement>& files) {
+  if (!mount_own_tmpfs_) return base::fail("rotating a secret in place needs root");
+  if (auto ok = check_names(stack, name); !ok) return ok;
+  const auto path = host_path(stack, name);
+  auto root = open_private_directory(root_);
+  if (!root) return std::unexpected(root.error());
+  auto stack_directory = open_private_child(*root, stack, fmt::format("{}/{}", root_, stack), false);
+  if (!stack_directory) return std::unexpected(stack_directory.error());
+  auto directory = open_private_child(*stack_directory, name, path, false);
+  if (!directory) return std::unexpected(directory.error());
+  if (device_of(*directory) == device_of(*stack_directory) || !is_tmpfs(*directory)) {
+    return base::fail(fmt::format("cannot rotate in place: {} is not a tmpfs of stackup's", path));
+  }
+  // Room for the new files beside what is there: an old file a reader still has open stays until
+  // it is closed.
+  struct statvfs usage {};
+  if (::fstatvfs(directory->get(), &usage) != 0) return base::fail(fmt::format("cannot read {}: {}", path, errno_text()));
+  std::vector<SecretFile> values;
+  for (const auto& replacement : files) values.push_back(replacement.file);
+  const auto size = (usage.f_blocks - usage.f_bfree) * usage.f_bsize + tmpfs_size(values);
+  const auto options = fmt::format("size={}", size);
+  if (!make_writable(*directory, options.c_str())) {
+    return base::fail(fmt::format("cannot remount {} writable: {}", path, errno_text()));
+  }
+  base::Result<void> replaced;
+  for (const auto& replacement : files) {
+    if (replaced = replace_file(*directory, path, pid, replacement); !replaced) break;
+  }
+  if (!make_read_only(*directory) && replaced) {
+    return base::fail(fmt::format("cannot remount {} read-only: {}", path, errno_text()));
+  }
+  return replaced;
+}
+
+// The new value is written beside the old file, mounted at the target in the container, and then
+// renamed over the old file, so that the host path the container's configuration names (and a
+// restart mounts) holds it too. The old file is unlinked, not wiped: a reader in the container that
+// opened it just before may still be reading it, and must get the whole value; it is on this tmpfs,
+// in memory only, and the kernel frees it when the last reader closes it.
+base::Result<void> TmpfsSecretFiles::replace_file(const Descriptor& directory, const std::string& path, int pid,
+                                                  const Replacement& replacement) {
+  const auto& name = replacement.file.file_name;
+  const auto shown = path + "/" + name;
+  struct stat old {};
+  if (!is_single_component(name) || ::fstatat(directory.get(), name.c_str(), &old, AT_SYMLINK_NOFOLLOW) != 0 ||
+      !S_ISREG(old.st_mode)) {
+    return base::fail(fmt::format("cannot rotate {} in place: it is not a file stackup made", shown));
+  }
+  auto next = replacement.file;
+  next.file_name = ".next-" + name;
+  if (auto wiped = wipe_entry(directory, path, next.file_name); !wiped) return wiped;  // left by an interrupted rotation
+  if (auto written = write_file(directory, path, next); !written) return written;
+  auto swapped = swap_file_mount(pid, directory.get(), next.file_name, replacement.target, old);
+  if (!swapped) {
+    (void)wipe_entry(directory, path, next.file_name);  // never seen by the container
+    return swapped;
+  }
+  if (::renameat(directory.get(), next.file_name.c_str(), directory.get(), name.c_str()) != 0) {
+    return base::fail(fmt::format("cannot rename {}/{} to {}: {}", path, next.file_name, name, errno_text()));
+  }
+  return {};
 }
 
 base::Result<MaterializedDirectory> TmpfsSecretFiles::inspect(const std::string& stack, const std::string& name) {

@@ -17,6 +17,7 @@
 
 #include "base/error.hpp"
 #include "base/secret_bytes.hpp"
+#include "deploy/private_directory.hpp"
 
 namespace stackup::deploy {
 
@@ -26,6 +27,12 @@ struct SecretFile {
   uid_t uid = 0;
   gid_t gid = 0;
   mode_t mode = 0444;
+};
+
+// A new value for a file of a running container's secrets directory, and where the container sees it.
+struct Replacement {
+  SecretFile file;
+  std::string target;  // the absolute path in the container
 };
 
 // What a materialized directory holds now, for `stackup check`: values read into wiped memory.
@@ -59,6 +66,13 @@ class SecretFiles {
   virtual void destroy_stack(const std::string& stack, const std::set<std::string>& keep) = 0;
   // Reads what the directory holds, changing nothing; not found is no error.
   virtual base::Result<MaterializedDirectory> inspect(const std::string& stack, const std::string& name) = 0;
+  // Rotation in place: puts new values into directory `name` of a running container whose main
+  // process is `pid`, on the host (where a restart of the container mounts them from) and at their
+  // targets inside the container (container_mount.hpp), and leaves the directory read-only again.
+  virtual base::Result<void> replace(const std::string& stack, const std::string& name, int pid,
+                                     const std::vector<Replacement>& files) = 0;
+  // Whether replace can work here: it mounts, so it needs root.
+  [[nodiscard]] virtual bool replaces_in_place() const = 0;
 };
 
 // A new directory name for a container's secrets: "<container>-<12 random hex digits>".
@@ -78,8 +92,13 @@ class TmpfsSecretFiles final : public SecretFiles {
   base::Result<void> destroy(const std::string& stack, const std::string& name) override;
   void destroy_stack(const std::string& stack, const std::set<std::string>& keep) override;
   base::Result<MaterializedDirectory> inspect(const std::string& stack, const std::string& name) override;
+  base::Result<void> replace(const std::string& stack, const std::string& name, int pid,
+                             const std::vector<Replacement>& files) override;
+  [[nodiscard]] bool replaces_in_place() const override { return mount_own_tmpfs_; }
 
  private:
+  base::Result<void> replace_file(const Descriptor& directory, const std::string& path, int pid,
+                                  const Replacement& replacement);
   std::string root_;
   bool mount_own_tmpfs_;
 };

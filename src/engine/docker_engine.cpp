@@ -95,6 +95,10 @@ class DockerEngine final : public Engine {
     return post_expecting("/containers/" + id + "/stop" + query, "stop container");
   }
 
+  base::Result<void> kill_container(const std::string& id, const std::string& signal) override {
+    return post_expecting(fmt::format("/containers/{}/kill?signal={}", id, signal), "signal container");
+  }
+
   base::Result<void> remove_container(const std::string& id) override {
     auto response = call("DELETE", "/containers/" + id + "?force=1");
     if (!response) return base::fail(response.error().message);
@@ -113,6 +117,7 @@ class DockerEngine final : public Engine {
     ContainerState result;
     result.status = state.value("Status", "");
     result.exit_code = state.value("ExitCode", 0);
+    result.pid = state.value("Pid", 0);
     if (state.contains("Health")) result.health = state["Health"].value("Status", "");
     return result;
   }

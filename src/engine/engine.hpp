@@ -36,6 +36,7 @@ struct ContainerState {
   std::string status;  // running, exited, ...
   std::string health;  // healthy, unhealthy, starting, or empty without a healthcheck
   int exit_code = 0;
+  int pid = 0;  // its main process on the host; 0 when it does not run
 };
 
 struct Resource {  // a network or a volume
@@ -70,6 +71,8 @@ class Engine {
   // A negative timeout waits as long as the container's own stop timeout.
   virtual base::Result<void> stop_container(const std::string& id, int timeout_seconds) = 0;
   virtual base::Result<void> remove_container(const std::string& id) = 0;
+  // Sends a signal ("SIGHUP") to the container's main process.
+  virtual base::Result<void> kill_container(const std::string& id, const std::string& signal) = 0;
   virtual base::Result<void> rename_container(const std::string& id, const std::string& name) = 0;
   virtual base::Result<ContainerState> inspect_container(const std::string& id) = 0;
 

@@ -12,6 +12,9 @@ struct SecretUsage {
   std::string stack;
   std::string service;
   int version = 0;
+  // For the audit log only: how a deploy brought this version to the service's containers
+  // ("materialized in shop-web-1", "rotated in place in shop-web-1").
+  std::string how = {};
 };
 
 // How one version came to be: `secret history`. Never its value.

@@ -669,7 +669,9 @@ base::Result<void> SecretStore::set_usages(const std::string& stack,
       const auto key = fmt::format("{} {} {}", name, usage.service, usage.version);
       after.insert(key);
       if (!before.contains(key)) {
-        append_audit(database, (*keys)->audit, {"use", name, usage.version, fmt::format("{}/{}", stack, usage.service)});
+        const auto where = fmt::format("{}/{}", stack, usage.service);
+        append_audit(database, (*keys)->audit,
+                     {"use", name, usage.version, usage.how.empty() ? where : fmt::format("{}: {}", where, usage.how)});
       }
     }
     for (const auto& key : before) {

@@ -555,5 +555,116 @@ TEST_F(DeployerTest, CheckFindsAFileThatIsNotTheVersionItsContainerHolds) {
             "its secrets");
 }
 
+// api takes new versions in place with a signal, cache without one; worker is recreated.
+constexpr const char* in_place_project = R"(services:
+  api:
+    image: app:1
+    secrets: [token]
+    x-stackup: {change_mode: signal}
+  cache:
+    image: app:1
+    secrets: [token]
+    x-stackup: {change_mode: noop}
+  worker:
+    image: app:1
+    secrets: [token]
+    depends_on: [api]
+secrets:
+  token:
+    file: ./token.txt
+)";
+
+class InPlaceTest : public DeployerTest {
+ protected:
+  base::Result<void> deploy_in_place() {
+    deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
+    return deployer.deploy(*load("in-place.yaml", in_place_project), {"shop", false, nullptr});
+  }
+  std::vector<std::string> dry_run() {
+    deploy::Deployer deployer(engine_, *store_, files_, disk_, environment_, progress_);
+    const auto project = load("in-place.yaml", in_place_project);
+    auto plan = deployer.plan(*project, {"shop", false, nullptr});
+    return plan ? deploy::describe(*plan) : std::vector<std::string>{plan.error().message};
+  }
+  std::string value_in(const std::string& container) {
+    const auto& labels = engine_.containers.at(engine_.id_of(container)).config["Labels"];
+    return files_.directories.at(files_.host_path("shop", labels["com.stackup.secrets-directory"])).at("0-token");
+  }
+};
+
+TEST_F(InPlaceTest, ANewVersionGoesInPlaceWithTheServicesSignalAndOnlyTheRestartServiceIsRecreated) {
+  ASSERT_TRUE(deploy_in_place());
+  const auto api = engine_.id_of("shop-api-1");
+  const auto cache = engine_.id_of("shop-cache-1");
+  const auto worker = engine_.id_of("shop-worker-1");
+  write("token.txt", "v2");
+  EXPECT_THAT(dry_run(), ElementsAre("secret shop_token: version 2 (content changed)",
+                                     "container shop-api-1: rotate in place (signal SIGHUP; secret shop_token version 2)",
+                                     "container shop-cache-1: rotate in place (no signal; secret shop_token version 2)",
+                                     "container shop-worker-1: recreate (secret shop_token version 2)"));
+  ASSERT_TRUE(deploy_in_place());
+  EXPECT_EQ(engine_.id_of("shop-api-1"), api);
+  EXPECT_EQ(engine_.id_of("shop-cache-1"), cache);
+  EXPECT_NE(engine_.id_of("shop-worker-1"), worker);
+  EXPECT_EQ(value_in("shop-api-1"), "v2");
+  EXPECT_EQ(value_in("shop-cache-1"), "v2");
+  EXPECT_THAT(engine_.signals, ElementsAre("shop-api-1 SIGHUP"));
+  ASSERT_EQ(files_.replaced.size(), 2u);
+  EXPECT_THAT(files_.replaced[0], ::testing::EndsWith(" /run/secrets/token pid 4242"));
+  EXPECT_THAT(progress_.lines, ::testing::Contains("Container shop-api-1: Rotated in place (SIGHUP sent)"));
+  // The store now says version 2, though the kept containers' labels still say 1: nothing to do.
+  ASSERT_TRUE(deploy_in_place());
+  EXPECT_EQ(progress_.lines.back(), "Stack shop: Up to date: nothing changed");
+  const auto info = store_->inspect("shop_token");
+  for (const auto& usage : info->used_by) EXPECT_EQ(usage.version, 2) << usage.service;
+  const auto loaded = load("in-place.yaml", in_place_project);
+  const auto checked = deploy::check_drift(engine_, *store_, files_, "shop", &*loaded);
+  ASSERT_TRUE(checked);
+  EXPECT_EQ((*checked)[0].status, "ok (version 2)");
+  // And a third version goes in place too.
+  write("token.txt", "v3");
+  ASSERT_TRUE(deploy_in_place());
+  EXPECT_EQ(engine_.id_of("shop-api-1"), api);
+  EXPECT_EQ(value_in("shop-api-1"), "v3");
+  EXPECT_THAT(engine_.signals, ElementsAre("shop-api-1 SIGHUP", "shop-api-1 SIGHUP"));
+}
+
+TEST_F(InPlaceTest, AFailureLaterInTheDeployPutsTheOldVersionBackInPlace) {
+  ASSERT_TRUE(deploy_in_place());
+  const auto api = engine_.id_of("shop-api-1");
+  write("token.txt", "v2");
+  engine_.fail_start_of = "shop-worker-1";
+  const auto result = deploy_in_place();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(engine_.id_of("shop-api-1"), api);
+  EXPECT_EQ(value_in("shop-api-1"), "v1");
+  EXPECT_EQ(value_in("shop-cache-1"), "v1");
+  EXPECT_THAT(engine_.signals, ElementsAre("shop-api-1 SIGHUP", "shop-api-1 SIGHUP"));  // the new value, then the old
+}
+
+TEST_F(InPlaceTest, WhereTheFilesCannotBeReplacedTheContainerIsRecreated) {
+  files_.in_place = false;
+  ASSERT_TRUE(deploy_in_place());
+  const auto api = engine_.id_of("shop-api-1");
+  write("token.txt", "v2");
+  EXPECT_EQ(dry_run()[1],
+            "container shop-api-1: recreate (signal SIGHUP; secret shop_token version 2; rotating in place needs root)");
+  ASSERT_TRUE(deploy_in_place());
+  EXPECT_NE(engine_.id_of("shop-api-1"), api);
+  EXPECT_EQ(value_in("shop-api-1"), "v2");
+  EXPECT_TRUE(engine_.signals.empty());
+}
+
+TEST_F(InPlaceTest, AReplacementThatFailsLeavesTheContainerWithItsVersion) {
+  ASSERT_TRUE(deploy_in_place());
+  write("token.txt", "v2");
+  files_.fail_replace = true;
+  const auto result = deploy_in_place();
+  ASSERT_FALSE(result);
+  EXPECT_THAT(result.error().message, ::testing::EndsWith(": cannot mount the new file: permission denied"));
+  EXPECT_EQ(value_in("shop-api-1"), "v1");
+  EXPECT_TRUE(engine_.signals.empty());
+}
+
 }  // namespace
 }  // namespace stackup::testing

@@ -5,6 +5,8 @@
 #include <set>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "deploy/secret_files.hpp"
 #include "engine/engine.hpp"
 
@@ -86,6 +88,12 @@ class FakeEngine final : public engine::Engine {
     containers.erase(id);
     return {};
   }
+  base::Result<void> kill_container(const std::string& id, const std::string& signal) override {
+    const std::lock_guard lock(mutex_);
+    signals.push_back(containers.at(id).name + " " + signal);
+    return {};
+  }
+  std::vector<std::string> signals;  // "<name> <signal>" per kill
   base::Result<void> rename_container(const std::string& id, const std::string& name) override {
     const std::lock_guard lock(mutex_);
     if (fail_rename) return base::fail("cannot rename container: conflict");
@@ -94,7 +102,7 @@ class FakeEngine final : public engine::Engine {
   }
   base::Result<engine::ContainerState> inspect_container(const std::string&) override {
     const std::lock_guard lock(mutex_);
-    return engine::ContainerState{"running", "healthy", 0};
+    return engine::ContainerState{"running", "healthy", 0, 4242};
   }
   base::Result<std::vector<engine::Resource>> list_networks(const std::string&) override {
     const std::lock_guard lock(mutex_);
@@ -178,6 +186,19 @@ class MemorySecretFiles final : public deploy::SecretFiles {
     for (const auto& [file, value] : it->second) state.files.push_back({file, 0, 0, 0444, base::SecretBytes(value)});
     return state;
   }
+  base::Result<void> replace(const std::string& stack, const std::string& name, int pid,
+                             const std::vector<deploy::Replacement>& files) override {
+    if (fail_replace) return base::fail("cannot mount the new file: permission denied");
+    for (const auto& file : files) {
+      directories[host_path(stack, name)][file.file.file_name] = std::string(file.file.value->view());
+      replaced.push_back(fmt::format("{} {} pid {}", name, file.target, pid));
+    }
+    return {};
+  }
+  [[nodiscard]] bool replaces_in_place() const override { return in_place; }
+  bool in_place = true;
+  bool fail_replace = false;
+  std::vector<std::string> replaced;  // "<directory> <target> pid <pid>" per file
 };
 
 }  // namespace stackup::testing

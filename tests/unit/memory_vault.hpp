@@ -14,13 +14,7 @@ class MemoryVault final : public store::Vault {
     const std::lock_guard lock(mutex_);
     const auto it = secrets_.find(name);
     if (it == secrets_.end()) return base::fail("secret not found: " + name);
-    auto info = it->second.info;
-    for (const auto& [stack, usages] : usages_) {
-      for (const auto& [secret, usage] : usages) {
-        if (secret == name) info.used_by.push_back(usage);
-      }
-    }
-    return info;
+    return with_usages(it->second.info);
   }
   base::Result<std::optional<store::SecretInfo>> lookup(const std::string& name) override {
     auto info = inspect(name);
@@ -34,7 +28,7 @@ class MemoryVault final : public store::Vault {
         const auto it = secret.info.labels.find(filter.key);
         return it != secret.info.labels.end() && (!filter.value || it->second == *filter.value);
       });
-      if (matches) out.push_back(secret.info);
+      if (matches) out.push_back(with_usages(secret.info));
     }
     return out;
   }
@@ -79,6 +73,15 @@ class MemoryVault final : public store::Vault {
   }
 
  private:
+  store::SecretInfo with_usages(store::SecretInfo info) const {
+    for (const auto& [stack, usages] : usages_) {
+      for (const auto& [secret, usage] : usages) {
+        if (secret == info.name) info.used_by.push_back(usage);
+      }
+    }
+    return info;
+  }
+
   struct Secret {
     store::SecretInfo info;
     std::vector<std::string> versions;  // a test double: plain strings are fine here
