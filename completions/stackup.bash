@@ -12,6 +12,9 @@ _stackup() {
   local command="" sub="" i
   for ((i = 1; i < cword; i++)); do
     case ${words[i]} in
+      # Options that take a value, before the command or after it: the value is not the command.
+      -c | -f | --file | -p | --project-name | --project-directory | --env-file | --store | --orchestrator | \
+        --profile | --space | --log-level | --format | --filter | -l | --label) ((i++)) ;;
       -*) ;;
       *) if [ -z "$command" ]; then command=${words[i]}; elif [ -z "$sub" ]; then sub=${words[i]}; fi ;;
     esac
@@ -36,8 +39,8 @@ _stackup() {
     secret)
       if [ -z "$sub" ]; then
         COMPREPLY=($(compgen -W "create rotate ls inspect rm reveal rollback history" -- "$cur"))
-      else
-        COMPREPLY=($(compgen -W "$(stackup secret ls -q 2>/dev/null)" -- "$cur"))
+      elif [[ $sub != create && $sub != ls ]]; then
+        COMPREPLY=($(compgen -W "$(stackup secret ls --format json 2>/dev/null | grep -o '"Name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/')" -- "$cur"))
       fi ;;
     store) [ -z "$sub" ] && COMPREPLY=($(compgen -W "init rekey" -- "$cur")) ;;
     audit) [ -z "$sub" ] && COMPREPLY=($(compgen -W "verify" -- "$cur")) ;;

@@ -6,13 +6,15 @@ set -euo pipefail
 build_packages=(
   cmake g++ make pkg-config git
   libyaml-cpp-dev libcli11-dev libssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libcurl4-openssl-dev libsqlite3-dev libvalijson-dev libgtest-dev libgmock-dev
+  libcurl4-openssl-dev libsqlite3-dev libvalijson-dev libgtest-dev libgmock-dev libbsd-dev
 )
 # clang 19 + compiler-rt: the libFuzzer target (clang 14 cannot use libstdc++ 12's std::expected).
-# pass and gnupg: a real password manager for the secret-command tests.
-test_packages=(clang-19 libclang-rt-19-dev python3 pass gnupg)
+# pass and gnupg: a real password manager for the secret-command tests; zsh and fish: the
+# completion scripts are loaded by the shells they are for.
+test_packages=(clang-19 libclang-rt-19-dev python3 pass gnupg zsh fish)
 # A real Docker engine and an offline image (busybox-static) for the integration tests and the demo.
-engine_packages=(docker.io busybox-static iproute2 util-linux socat openssl docker-registry)
+# mmdebstrap: the clean Debian 12 root the package test installs the .deb in (made below).
+engine_packages=(docker.io busybox-static iproute2 util-linux socat openssl docker-registry mmdebstrap)
 
 want=("${build_packages[@]}" "${test_packages[@]}")
 if [ "${1:-}" != "--build-only" ]; then want+=("${engine_packages[@]}"); fi
@@ -21,12 +23,25 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
-
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: missing packages: ${missing[*]}; run this script as root" >&2
-  exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]}; run this script as root" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+[ "${1:-}" != "--build-only" ] || exit 0
+
+# A clean Debian 12 root for tests/integration/package.sh, which installs the .deb there with
+# apt-get, offline: made once, with man-db, and with the packages of the libraries the binary links
+# downloaded but not installed (the test fails if the .deb comes to need one more).
+clean_root=/var/cache/stackup/bookworm-root.tar
+if [ ! -s "$clean_root" ] && [ "$(id -u)" -eq 0 ]; then
+  mkdir -p "$(dirname "$clean_root")"
+  mmdebstrap --quiet --variant=apt --include=man-db --skip=cleanup/apt \
+    --customize-hook='chroot "$1" apt-get install --download-only -y -qq libbsd0 libcurl4 libfmt9 libspdlog1.10-fmt9 libsqlite3-0 libssl3 libyaml-cpp0.7' \
+    bookworm "${clean_root%.tar}.partial.tar" http://deb.debian.org/debian
+  mv "${clean_root%.tar}.partial.tar" "$clean_root"
+fi

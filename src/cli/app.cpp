@@ -3,7 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
+#include <set>
 #include <exception>
 #include <optional>
 #include <ostream>
@@ -35,6 +38,72 @@ std::optional<std::string> unknown_command(const CLI::App& app, const std::vecto
   return std::nullopt;
 }
 
+const CLI::App* find_command(const CLI::App& app, const std::string& name) {
+  for (const auto* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (command->check_name(name)) return command;
+  }
+  return nullptr;
+}
+
+// The options of stackup itself, which stay before the command.
+bool is_own_option(const std::string& word) {
+  return word == "--log-level" || word.starts_with("--log-level=") || word == "--version" || word == "-h" || word == "--help";
+}
+
+// Options that take a value, which may be given before the command (Docker's habit).
+bool takes_value(const std::string& word) {
+  static const std::set<std::string, std::less<>> options{"-f", "-c", "--file", "-p", "--project-name",
+                                                          "--project-directory", "--env-file", "--log-level",
+                                                          "--store", "--orchestrator", "--profile", "--space"};
+  return options.contains(word);
+}
+
+// `stackup -f x.yml validate`, as `docker compose -f x.yml config`: options before the command are
+// moved after it (and after its subcommand, `stackup --store D secret ls`), where each command
+// declares them. Without a command, the arguments stay as they are, for CLI11 to report.
+std::vector<std::string> options_after_command(const CLI::App& app, const std::vector<std::string>& arguments) {
+  std::vector<std::string> own, moved;
+  std::size_t i = 0;
+  for (; i < arguments.size() && arguments[i].starts_with("-") && arguments[i] != "-"; ++i) {
+    auto& into = is_own_option(arguments[i]) ? own : moved;
+    into.push_back(arguments[i]);
+    if (takes_value(arguments[i]) && i + 1 < arguments.size()) into.push_back(arguments[++i]);
+  }
+  if (i == arguments.size() || moved.empty()) return arguments;
+  std::vector<std::string> out = own;
+  out.push_back(arguments[i]);
+  const auto* command = find_command(app, arguments[i]);
+  std::size_t next = i + 1;
+  if (command && next < arguments.size() && find_command(*command, arguments[next]) != nullptr) {
+    out.push_back(arguments[next++]);
+  }
+  out.insert(out.end(), moved.begin(), moved.end());
+  out.insert(out.end(), arguments.begin() + static_cast<std::ptrdiff_t>(next), arguments.end());
+  return out;
+}
+
+// CLI11's usage errors, as "stackup: error: ..." lines with the user's words in their order (CLI11
+// lists unexpected ones reversed) and where to read more.
+std::string usage_error(const CLI::ParseError& error, const std::vector<std::string>& arguments) {
+  std::string message = error.what();
+  constexpr std::string_view extras = "The following arguments were not expected: ";
+  if (message.starts_with(extras)) {
+    std::vector<std::string> words;
+    for (const auto& word : arguments) {
+      if (message.find(word, extras.size()) != std::string::npos) words.push_back(word);
+    }
+    message = fmt::format("unexpected argument{} '{}'", words.size() == 1 ? "" : "s", fmt::join(words, "' '"));
+  } else if (message == "A subcommand is required") {
+    message = "a command is required";
+  }
+  std::string command;
+  for (const auto& word : arguments) {
+    if (word.starts_with("-")) break;
+    command += " " + word;
+  }
+  return fmt::format("stackup: error: {}\nSee 'stackup{} --help'.", message, command);
+}
+
 }  // namespace
 
 int run(const std::vector<std::string>& arguments, const std::vector<std::string>& environment,
@@ -59,17 +128,19 @@ int run(const std::vector<std::string>& arguments, const std::vector<std::string
   add_audit_commands(app, commands);
   add_check_commands(app, commands);
 
+  const auto ordered = options_after_command(app, arguments);
   try {
-    std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
+    std::vector<std::string> reversed(ordered.rbegin(), ordered.rend());
     app.parse(reversed);
   } catch (const CLI::ParseError& error) {
-    if (const auto typo = unknown_command(app, arguments)) {
+    if (const auto typo = unknown_command(app, ordered)) {
       io.err << *typo << '\n';
       return exit_usage;
     }
     // --help and --version are "errors" with exit code 0 in CLI11.
-    const int code = app.exit(error, io.out, io.err);
-    return code == 0 ? exit_ok : exit_usage;
+    if (error.get_exit_code() == 0) return app.exit(error, io.out, io.err) == 0 ? exit_ok : exit_usage;
+    io.err << usage_error(error, ordered) << '\n';
+    return exit_usage;
   }
 
   if (log_level.empty()) {

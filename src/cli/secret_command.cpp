@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "cli/command.hpp"
+#include "cli/listing.hpp"
 #include "cli/store_options.hpp"
 #include "cli/table.hpp"
 #include "compose/access_rules.hpp"
@@ -56,7 +57,7 @@ class CreateCommand final : public Command {
   int run(Context& context) override {
     auto labels = parse_labels(labels_);
     if (!labels) return fail_with(context, labels.error().message);
-    auto value = read_value(source_);
+    auto value = read_value(source_, name_);
     if (!value) return fail_with(context, value.error().message);
     auto store = open_store_for_writing(store_, context);
     if (!store) return fail_with(context, store.error().message);
@@ -83,7 +84,7 @@ class RotateCommand final : public Command {
   }
 
   int run(Context& context) override {
-    auto value = read_value(source_);
+    auto value = read_value(source_, name_);
     if (!value) return fail_with(context, value.error().message);
     auto store = open_store_for_writing(store_, context);
     if (!store) return fail_with(context, store.error().message);
@@ -104,24 +105,31 @@ class ListCommand final : public Command {
   explicit ListCommand(CLI::App& parent) : Command(parent.add_subcommand("ls", "List secrets")) {
     app_->alias("list");
     store_.add_to(*app_);
-    app_->add_option("-f,--filter", filters_, "Filter: label=KEY, label=KEY=VALUE or in-use=true|false (repeatable)")
+    app_->add_option("-f,--filter", filters_,
+                     "Filter: name=PREFIX, label=KEY, label=KEY=VALUE or in-use=true|false (repeatable)")
         ->type_name("FILTER")
         ->allow_extra_args(false);
     app_->add_option("--space", space_, "Only the secrets in this space (named SPACE/...), or below it")->type_name("PATH");
-    app_->add_option("--format", format_, "Output format")->check(CLI::IsMember({"table", "json"}))->default_str("table");
-    app_->add_flag("-q,--quiet", quiet_, "Only print names");
+    add_format_option(*app_, format_);
+    app_->add_flag("-q,--quiet", quiet_, "Only print IDs");
   }
 
   int run(Context& context) override {
     std::vector<store::LabelFilter> filters;
     std::optional<bool> in_use;
+    std::vector<std::string> name_prefixes;  // docker's name filter: a name or its beginning; any of them
     for (const auto& filter : filters_) {
       if (filter == "in-use=true" || filter == "in-use=false") {
         in_use = filter == "in-use=true";
         continue;
       }
+      if (filter.starts_with("name=") && filter.size() > 5) {
+        name_prefixes.push_back(filter.substr(5));
+        continue;
+      }
       if (!filter.starts_with("label=") || filter.size() == 6) {
-        return fail_with(context, fmt::format("invalid filter \"{}\": use label=KEY, label=KEY=VALUE or in-use=true|false",
+        return fail_with(context, fmt::format("invalid filter \"{}\": use name=PREFIX, label=KEY, label=KEY=VALUE or "
+                                              "in-use=true|false",
                                               filter));
       }
       const auto rest = filter.substr(6);
@@ -137,24 +145,24 @@ class ListCommand final : public Command {
     std::erase_if(*secrets, [&](const store::SecretInfo& info) {
       const auto space = compose::space_of_secret(info.name);
       const bool in_space = space_.empty() || space == space_ || space.starts_with(space_ + "/");
-      return !in_space || (in_use && *in_use == info.used_by.empty());
+      const bool named = name_prefixes.empty() || std::any_of(name_prefixes.begin(), name_prefixes.end(), [&](const auto& p) {
+                           return info.name.starts_with(p);
+                         });
+      return !in_space || !named || (in_use && *in_use == info.used_by.empty());
     });
-    if (format_ == "json") {
-      auto array = nlohmann::ordered_json::array();
-      for (const auto& info : *secrets) array.push_back(to_json(info, false));
-      context.io.out << array.dump(2) << '\n';
-    } else if (quiet_) {
-      for (const auto& info : *secrets) context.io.out << info.name << '\n';
-    } else {
-      const auto now = now_micros();
-      std::vector<std::vector<std::string>> rows;
-      rows.reserve(secrets->size());
-      for (const auto& info : *secrets) {
-        rows.push_back({info.id, info.name, std::to_string(info.version), time_ago(info.created_at, now),
-                        time_ago(info.updated_at, now)});
-      }
-      print_table(context.io.out, {"ID", "NAME", "VERSION", "CREATED", "UPDATED"}, rows);
+    if (quiet_) {
+      for (const auto& info : *secrets) context.io.out << info.id << '\n';
+      return exit_ok;
     }
+    Listing listing;
+    listing.headings = {"ID", "NAME", "VERSION", "CREATED", "UPDATED"};
+    const auto now = now_micros();
+    for (const auto& info : *secrets) {
+      listing.rows.push_back(to_json(info, false));
+      listing.cells.push_back({info.id, info.name, std::to_string(info.version), time_ago(info.created_at, now),
+                               time_ago(info.updated_at, now)});
+    }
+    if (auto printed = print_listing(context.io.out, format_, listing); !printed) return fail_with(context, printed.error().message);
     return exit_ok;
   }
 
@@ -172,28 +180,35 @@ class InspectCommand final : public Command {
       : Command(parent.add_subcommand("inspect", "Show secrets' metadata as JSON (never their values)")) {
     store_.add_to(*app_);
     app_->add_option("names", names_, "Secret names")->required();
+    app_->add_option("-f,--format", format_, "A Go template for each secret ('{{.Version}}'); default: a JSON array")
+        ->type_name("TEMPLATE");
   }
 
   int run(Context& context) override {
     auto store = open_store_for_reading(store_, context);
     if (!store) return fail_with(context, store.error().message);
-    auto array = nlohmann::ordered_json::array();
+    Listing listing;
     int code = exit_ok;
     for (const auto& name : names_) {
       auto info = store->inspect(name);
       if (info) {
-        array.push_back(to_json(*info, true));
+        listing.rows.push_back(to_json(*info, true));
       } else {
         code = fail_with(context, info.error().message);
       }
     }
-    context.io.out << array.dump(2) << '\n';
+    if (format_.empty()) {
+      context.io.out << nlohmann::ordered_json(listing.rows).dump(2) << '\n';
+      return code;
+    }
+    if (auto printed = print_listing(context.io.out, format_, listing); !printed) return fail_with(context, printed.error().message);
     return code;
   }
 
  private:
   StoreLocation store_;
   std::vector<std::string> names_;
+  std::string format_;
 };
 
 class RemoveCommand final : public Command {

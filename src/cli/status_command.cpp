@@ -12,6 +12,7 @@
 #include "cli/command.hpp"
 #include "cli/compose_options.hpp"
 #include "cli/engine_options.hpp"
+#include "cli/listing.hpp"
 #include "cli/table.hpp"
 #include "engine/swarm.hpp"
 #include "deploy/container_config.hpp"
@@ -39,7 +40,7 @@ std::string ports_of(const engine::Task& task) {
 }
 
 // `ps --orchestrator swarm`: one row per task, like docker stack ps.
-int print_swarm_tasks(Context& context, const std::string& stack, const std::string& format) {
+int print_swarm_tasks(Context& context, const std::string& stack, const std::string& format, bool quiet) {
   auto swarm = connect_swarm(context);
   if (!swarm) return fail_with(context, swarm.error().message);
   auto services = (*swarm)->list_services(fmt::format("{}={}", deploy::namespace_label, stack));
@@ -71,23 +72,33 @@ int print_swarm_tasks(Context& context, const std::string& stack, const std::str
     const auto since = parse_rfc3339(task.timestamp);
     return since ? fmt::format("{} {}", capitalized(task.state), time_ago(*since, now)) : capitalized(task.state);
   };
-  if (format == "json") {
-    auto array = nlohmann::ordered_json::array();
-    for (const auto& t : tasks) {
-      array.push_back({{"ID", t.id.substr(0, 12)}, {"Name", name_of(t)}, {"Node", hostnames[t.node_id]},
-                       {"DesiredState", capitalized(t.desired_state)}, {"CurrentState", current_state(t)},
-                       {"Error", t.error}, {"Ports", ports_of(t)}});
-    }
-    context.io.out << array.dump(2) << '\n';
+  Listing listing;
+  listing.headings = {"ID", "NAME", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"};
+  for (const auto& t : tasks) {
+    listing.rows.push_back({{"ID", t.id.substr(0, 12)}, {"Name", name_of(t)}, {"Node", hostnames[t.node_id]},
+                            {"DesiredState", capitalized(t.desired_state)}, {"CurrentState", current_state(t)},
+                            {"Error", t.error}, {"Ports", ports_of(t)}});
+    listing.cells.push_back({t.id.substr(0, 12), name_of(t), hostnames[t.node_id], capitalized(t.desired_state),
+                             current_state(t), t.error, ports_of(t)});
+  }
+  if (quiet) {
+    for (const auto& t : tasks) context.io.out << t.id << '\n';
     return exit_ok;
   }
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& t : tasks) {
-    rows.push_back({t.id.substr(0, 12), name_of(t), hostnames[t.node_id], capitalized(t.desired_state), current_state(t),
-                    t.error, ports_of(t)});
-  }
-  print_table(context.io.out, {"ID", "NAME", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"}, rows);
+  if (auto printed = print_listing(context.io.out, format, listing); !printed) return fail_with(context, printed.error().message);
   return exit_ok;
+}
+
+// "0.0.0.0:8000->80/tcp, 9000/tcp", as docker ps shows a container's ports.
+std::string ports_of(const engine::ContainerSummary& container) {
+  std::vector<std::string> ports;
+  for (const auto& port : container.ports) {
+    ports.push_back(port.public_port == 0 ? fmt::format("{}/{}", port.private_port, port.type)
+                                          : fmt::format("{}:{}->{}/{}", port.ip, port.public_port, port.private_port, port.type));
+  }
+  std::sort(ports.begin(), ports.end());
+  ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+  return fmt::format("{}", fmt::join(ports, ", "));
 }
 
 class PsCommand final : public Command {
@@ -95,7 +106,9 @@ class PsCommand final : public Command {
   explicit PsCommand(CLI::App& parent) : Command(parent.add_subcommand("ps", "List a stack's containers (or, on Swarm, its tasks)")) {
     compose_.add_to(*app_);
     app_->add_option("stack", stack_, "Stack name (default: the project name)");
-    app_->add_option("--format", format_, "Output format")->check(CLI::IsMember({"table", "json"}))->default_str("table");
+    add_format_option(*app_, format_);
+    app_->add_flag("-a,--all", all_, "Show stopped containers too (Swarm: every task is shown)");
+    app_->add_flag("-q,--quiet", quiet_, "Only print IDs");
   }
 
   int run(Context& context) override {
@@ -107,26 +120,26 @@ class PsCommand final : public Command {
     }
     auto orchestrator = compose_.chosen_orchestrator(context);
     if (!orchestrator) return fail_with(context, orchestrator.error().message);
-    if (*orchestrator == compose::Orchestrator::swarm) return print_swarm_tasks(context, stack, format_);
+    if (*orchestrator == compose::Orchestrator::swarm) return print_swarm_tasks(context, stack, format_, quiet_);
     auto engine = connect_engine(context);
     if (!engine) return fail_with(context, engine.error().message);
     auto containers = (*engine)->list_containers(fmt::format("{}={}", deploy::namespace_label, stack));
     if (!containers) return fail_with(context, containers.error().message);
+    std::erase_if(*containers, [&](const auto& c) { return !all_ && c.state != "running"; });
     std::sort(containers->begin(), containers->end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    if (format_ == "json") {
-      auto array = nlohmann::ordered_json::array();
-      for (const auto& c : *containers) {
-        array.push_back({{"Name", c.name}, {"Service", label(c, "com.docker.compose.service")}, {"State", c.state},
-                         {"Status", c.status}, {"Image", c.image}, {"ID", c.id.substr(0, 12)}});
-      }
-      context.io.out << array.dump(2) << '\n';
+    if (quiet_) {
+      for (const auto& c : *containers) context.io.out << c.id << '\n';
       return exit_ok;
     }
-    std::vector<std::vector<std::string>> rows;
+    Listing listing;
+    listing.headings = {"NAME", "SERVICE", "IMAGE", "STATUS", "PORTS"};
     for (const auto& c : *containers) {
-      rows.push_back({c.name, label(c, "com.docker.compose.service"), c.image, c.status});
+      const auto service = label(c, "com.docker.compose.service");
+      listing.rows.push_back({{"Name", c.name}, {"Service", service}, {"State", c.state}, {"Status", c.status},
+                              {"Image", c.image}, {"ID", c.id.substr(0, 12)}, {"Ports", ports_of(c)}});
+      listing.cells.push_back({c.name, service, c.image, c.status, ports_of(c)});
     }
-    print_table(context.io.out, {"NAME", "SERVICE", "IMAGE", "STATUS"}, rows);
+    if (auto printed = print_listing(context.io.out, format_, listing); !printed) return fail_with(context, printed.error().message);
     return exit_ok;
   }
 
@@ -134,6 +147,8 @@ class PsCommand final : public Command {
   ComposeOptions compose_;
   std::string stack_;
   std::string format_ = "table";
+  bool all_ = false;
+  bool quiet_ = false;
 };
 
 struct Stack {
@@ -171,7 +186,8 @@ base::Result<void> add_swarm_stacks(Context& context, std::map<std::pair<std::st
 class LsCommand final : public Command {
  public:
   explicit LsCommand(CLI::App& parent) : Command(parent.add_subcommand("ls", "List the stacks deployed on this engine and its swarm")) {
-    app_->add_option("--format", format_, "Output format")->check(CLI::IsMember({"table", "json"}))->default_str("table");
+    add_format_option(*app_, format_);
+    app_->add_flag("-q,--quiet", quiet_, "Only print names");
   }
 
   int run(Context& context) override {
@@ -192,25 +208,26 @@ class LsCommand final : public Command {
       for (const auto& [state, count] : stack.states) status += fmt::format("{}{}({})", status.empty() ? "" : ", ", state, count);
       return status;
     };
-    if (format_ == "json") {
-      auto array = nlohmann::ordered_json::array();
-      for (const auto& [key, stack] : stacks) {
-        array.push_back({{"Name", key.first}, {"Services", stack.services.size()}, {"Orchestrator", key.second},
-                         {"Status", status_of(stack)}});
-      }
-      context.io.out << array.dump(2) << '\n';
+    if (quiet_) {
+      std::set<std::string> names;
+      for (const auto& [key, stack] : stacks) names.insert(key.first);
+      for (const auto& name : names) context.io.out << name << '\n';
       return exit_ok;
     }
-    std::vector<std::vector<std::string>> rows;
+    Listing listing;
+    listing.headings = {"NAME", "SERVICES", "ORCHESTRATOR", "STATUS"};
     for (const auto& [key, stack] : stacks) {
-      rows.push_back({key.first, std::to_string(stack.services.size()), key.second, status_of(stack)});
+      listing.rows.push_back({{"Name", key.first}, {"Services", stack.services.size()}, {"Orchestrator", key.second},
+                              {"Status", status_of(stack)}});
+      listing.cells.push_back({key.first, std::to_string(stack.services.size()), key.second, status_of(stack)});
     }
-    print_table(context.io.out, {"NAME", "SERVICES", "ORCHESTRATOR", "STATUS"}, rows);
+    if (auto printed = print_listing(context.io.out, format_, listing); !printed) return fail_with(context, printed.error().message);
     return exit_ok;
   }
 
  private:
   std::string format_ = "table";
+  bool quiet_ = false;
 };
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
-#include <termios.h>
+#include <bsd/readpassphrase.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,25 +51,27 @@ base::Result<base::SecretBytes> passphrase_from_file(const std::string& path) {
   return trimmed;
 }
 
-// Reads one line from the terminal with echo off.
-base::Result<base::SecretBytes> prompt(const std::string& question) {
-  const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (tty < 0) return base::fail("no terminal to ask for the passphrase on; set STACKUP_PASSPHRASE_FILE");
-  termios saved{};
-  ::tcgetattr(tty, &saved);
-  termios silent = saved;
-  silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  ::tcsetattr(tty, TCSAFLUSH, &silent);
-  if (::write(tty, question.data(), question.size()) < 0) {}  // a prompt that cannot be shown is still answered
-  base::SecretBytes line;
-  char c = 0;
-  while (::read(tty, &c, 1) == 1 && c != '\n') line.append(&c, 1);
-  c = 0;
-  ::tcsetattr(tty, TCSAFLUSH, &saved);
-  if (::write(tty, "\n", 1) < 0) {}
-  ::close(tty);
-  if (line.empty()) return base::fail("an empty passphrase is not allowed");
+// Reads one line from the terminal with echo off, without its newline. readpassphrase(3) restores
+// the terminal on every way out, Ctrl-C at the prompt included (it restores it, then passes the
+// signal on), which a hand-rolled tcsetattr pair does not.
+base::Result<base::SecretBytes> prompt(const std::string& question, std::string_view what) {
+  constexpr std::size_t longest = 4096;
+  base::SecretBytes buffer;  // wiped when it goes, like the value copied out of it
+  buffer.resize_uninitialized(longest + 1);
+  if (::readpassphrase(question.c_str(), buffer.data(), buffer.size(), RPP_REQUIRE_TTY) == nullptr) {
+    return base::fail(fmt::format("no terminal to ask for the {} on", what));
+  }
+  base::SecretBytes line(std::string_view(buffer.data(), ::strnlen(buffer.data(), buffer.size())));
+  if (line.empty()) return base::fail(fmt::format("an empty {} is not allowed", what));
   return line;
+}
+
+base::Result<base::SecretBytes> prompt_passphrase(const std::string& question) {
+  auto answer = prompt(question, "passphrase");
+  if (!answer && answer.error().message.starts_with("no terminal")) {
+    return base::fail(answer.error().message + "; set STACKUP_PASSPHRASE_FILE");
+  }
+  return answer;
 }
 
 }  // namespace
@@ -91,10 +93,10 @@ store::StoreOptions StoreLocation::options(Context& context) const {
                                             ? "STACKUP_NEW_PASSPHRASE_FILE"
                                             : "STACKUP_PASSPHRASE_FILE");
     if (!file.empty()) return passphrase_from_file(file);
-    if (!new_passphrase) return prompt("Passphrase for the secret store: ");
-    auto first = prompt("New passphrase for the secret store: ");
+    if (!new_passphrase) return prompt_passphrase("Passphrase for the secret store: ");
+    auto first = prompt_passphrase("New passphrase for the secret store: ");
     if (!first) return first;
-    auto second = prompt("Repeat the new passphrase: ");
+    auto second = prompt_passphrase("Repeat the new passphrase: ");
     if (!second) return second;
     if (first->view() != second->view()) return base::fail("the two passphrases differ");
     return first;
@@ -110,7 +112,9 @@ base::Result<store::SecretStore> open_store_for_writing(const StoreLocation& loc
   return store::SecretStore::open_for_writing(location.options(context));
 }
 
-base::Result<base::SecretBytes> read_value(const std::string& source) {
+base::Result<base::SecretBytes> read_value(const std::string& source, const std::string& name) {
+  // Typed on a terminal: asked for with echo off, and the newline that ends it is not part of it.
+  if (source == "-" && ::isatty(STDIN_FILENO)) return prompt(fmt::format("Value of secret {}: ", name), "value");
   if (source == "-") return base::read_secret(STDIN_FILENO);
   auto value = base::read_secret_file(source);
   if (!value && value.error().message != base::secret_size_message) {

@@ -20,6 +20,6 @@ base::Result<store::SecretStore> open_store_for_reading(const StoreLocation& loc
 base::Result<store::SecretStore> open_store_for_writing(const StoreLocation& location, Context& context);
 
 // A secret value from a file, or from standard input for "-".
-base::Result<base::SecretBytes> read_value(const std::string& source);
+base::Result<base::SecretBytes> read_value(const std::string& source, const std::string& name);
 
 }  // namespace stackup::cli

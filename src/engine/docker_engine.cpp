@@ -74,6 +74,10 @@ class DockerEngine final : public Engine {
       summary.status = item.value("Status", "");
       summary.image = item.value("Image", "");
       summary.labels = labels_of(item.value("Labels", Json::object()));
+      for (const auto& port : item.value("Ports", Json::array())) {
+        summary.ports.push_back({port.value("IP", ""), port.value("PrivatePort", 0), port.value("PublicPort", 0),
+                                 port.value("Type", "tcp")});
+      }
       containers.push_back(std::move(summary));
     }
     return containers;

@@ -23,6 +23,13 @@ inline std::string label_value(const Labels& labels, std::string_view key) {
   return it == labels.end() ? std::string() : it->second;
 }
 
+struct PortBinding {
+  std::string ip;        // where it is published; "" when it is not
+  int private_port = 0;  // in the container
+  int public_port = 0;   // 0 when not published
+  std::string type;      // tcp, udp, sctp
+};
+
 struct ContainerSummary {
   std::string id;
   std::string name;  // without the leading '/'
@@ -30,6 +37,7 @@ struct ContainerSummary {
   std::string status;  // "Up 3 minutes"
   std::string image;
   Labels labels;
+  std::vector<PortBinding> ports = {};
 };
 
 struct ContainerState {

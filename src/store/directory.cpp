@@ -26,6 +26,10 @@ base::Result<void> check_private(const std::string& path, bool is_directory) {
 }
 
 base::Result<void> check_private(const std::string& path, const struct stat& info, bool is_directory) {
+  if (is_directory && !S_ISDIR(info.st_mode)) {
+    return base::fail(fmt::format("the secret store {} is not a directory: name a directory with --store or STACKUP_STORE",
+                                  path));
+  }
   if (info.st_uid != ::geteuid()) {
     return base::fail(fmt::format("{} is owned by uid {}, not by this user (uid {}); stackup refuses to use it", path,
                                   info.st_uid, ::geteuid()));

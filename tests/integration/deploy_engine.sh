@@ -60,7 +60,7 @@ set -e
 grep -qF "secret not found: api_token; create it first: stackup secret create api_token FILE" <<<"$out" || fail "missing external: $out"
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] || fail "containers were created"
 [ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "a network was created"
-[ -z "$("$stackup" secret ls -q)" ] || fail "secrets were stored"
+[ -z "$("$stackup" secret ls --format '{{.Name}}')" ] || fail "secrets were stored"
 [ ! -e "/run/stackup/$stack" ] && [ ! -e "/run/stackup/$stack.lock" ] || fail "files were left in /run/stackup"
 
 printf 'shared-token' | "$stackup" secret create api_token - >/dev/null
@@ -169,7 +169,7 @@ YAML
 "$stackup" deploy -c "$work/broken.yaml" "${stack}x" >/dev/null 2>&1 && fail "the broken stack deployed"
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=${stack}x")" ] || fail "the failed stack left containers"
 [ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=${stack}x")" ] || fail "the failed stack left a network"
-"$stackup" secret ls -q | grep -q "${stack}x_fresh" && fail "the failed stack left its secret"
+"$stackup" secret ls --format '{{.Name}}' | grep -q "${stack}x_fresh" && fail "the failed stack left its secret"
 [ ! -e "/run/stackup/${stack}x" ] && [ ! -e "/run/stackup/${stack}x.lock" ] || fail "the failed stack left files in /run/stackup"
 
 # The canaries are nowhere on disk but in the containers' tmpfs: not in the store, not in the engine's

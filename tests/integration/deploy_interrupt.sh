@@ -47,7 +47,7 @@ grep -qF "stackup: stopping at the next step and rolling back; interrupt again t
 [ -z "$(stack_containers)" ] || fail "the interrupted first deploy left containers"
 [ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "it left a network"
 [ ! -e "/run/stackup/$stack" ] && [ ! -e "/run/stackup/$stack.lock" ] || fail "it left files in /run/stackup"
-[ -z "$("$stackup" secret ls -q)" ] || fail "it left its secret in the store"
+[ -z "$("$stackup" secret ls --format '{{.Name}}')" ] || fail "it left its secret in the store"
 
 # A deploy that completes.
 start_deploy

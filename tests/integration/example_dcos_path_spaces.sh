@@ -34,9 +34,9 @@ expect_eq "my-file-secret" "$(docker exec "$stack-app-1" stat -c '%u %g %a %n' /
   "0 0 400 /run/secrets/my-file-secret"
 expect_eq "from the file" "$(docker exec "$stack-app-1" cat /run/secrets/my-file-secret)" "$(cat secrets/my-file-secret.txt)"
 # Beyond the README: in-use filters.
-expect_eq "in use" "$("$stackup" secret ls -q --filter in-use=true)" "developer/my-file-secret
+expect_eq "in use" "$("$stackup" secret ls --format '{{.Name}}' --filter in-use=true)" "developer/my-file-secret
 developer/my-secret"
-expect_eq "not in use" "$("$stackup" secret ls -q --filter in-use=false)" "ops-token"
+expect_eq "not in use" "$("$stackup" secret ls --format '{{.Name}}' --filter in-use=false)" "ops-token"
 
 # 4. Another space: refused by validate at the reference, and by deploy, which creates nothing.
 out=$("$stackup" validate -c outside.yaml 2>&1) && fail "validate accepted the other space"

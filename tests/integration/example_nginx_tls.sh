@@ -62,5 +62,5 @@ expect_eq "down" "$(final_statuses <<<"$out")" "$(sort <<EOF
 EOF
 )"
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] || fail "the container is left"
-[ -z "$("$stackup" secret ls -q)" ] || fail "secrets are left in the store"
+[ -z "$("$stackup" secret ls --format '{{.Name}}')" ] || fail "secrets are left in the store"
 echo "example_nginx_tls: ok"

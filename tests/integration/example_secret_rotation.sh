@@ -111,5 +111,5 @@ EOF
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] || fail "containers are left"
 expect_eq "secret rm" "$("$stackup" secret rm api_token 2>&1)" "api_token"
 printf 'demo-session-key-1' > secrets/session_key.txt
-[ -z "$("$stackup" secret ls -q)" ] || fail "secrets are left in the store"
+[ -z "$("$stackup" secret ls --format '{{.Name}}')" ] || fail "secrets are left in the store"
 echo "example_secret_rotation: ok"

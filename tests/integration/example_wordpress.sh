@@ -67,6 +67,6 @@ EOF
 )"
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] || fail "containers are left"
 [ -z "$(docker volume ls -q --filter "name=${stack}_")" ] || fail "the volume is left"
-[ -z "$("$stackup" secret ls -q)" ] || fail "secrets are left in the store"
+[ -z "$("$stackup" secret ls --format '{{.Name}}')" ] || fail "secrets are left in the store"
 [ ! -e "/run/stackup/$stack" ] || fail "secrets directories are left in /run/stackup"
 echo "example_wordpress: ok"

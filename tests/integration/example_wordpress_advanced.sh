@@ -128,9 +128,9 @@ expect_eq "down" "$(final_statuses <<<"$out")" "$(sort <<EOF
 EOF
 )"
 nothing_of_the_stack "down"
-expect_eq "external secrets after down --secrets" "$("$stackup" secret ls -q)" "mysql_password_v2
+expect_eq "external secrets after down --secrets" "$("$stackup" secret ls --format '{{.Name}}')" "mysql_password_v2
 mysql_root_password"
 expect_eq "secret rm" "$("$stackup" secret rm mysql_password_v2 mysql_root_password 2>&1)" "mysql_password_v2
 mysql_root_password"
-[ -z "$("$stackup" secret ls -q)" ] || fail "secrets are left in the store"
+[ -z "$("$stackup" secret ls --format '{{.Name}}')" ] || fail "secrets are left in the store"
 echo "example_wordpress_advanced: ok"

@@ -30,7 +30,7 @@ YAML
 
 actions=$("$stackup" audit --format json | python3 -c 'import json, sys
 print(" ".join(e["Action"] + ":" + e["Secret"] + ":" + str(e["Version"]) for e in json.load(sys.stdin)))')
-[ "$actions" = "init::0 create:api:1 rotate:api:2 rollback:api:3 reveal:api:3 store:${stack}_token:1 use:${stack}_token:1 use:api:3 release:api:3 release:${stack}_token:1 rm:api:3" ] \
+[ "$actions" = "init::0 create:api:1 rotate:api:2 rollback:api:3 reveal:api:3 store:${stack}_token:1 use:api:3 use:${stack}_token:1 release:api:3 release:${stack}_token:1 rm:api:3" ] \
   || fail "the log: $actions"
 [ "$("$stackup" audit --stack "$stack" --format json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')" = 5 ] \
   || fail "audit --stack"

@@ -97,7 +97,7 @@ for writer in 1 2 3 4 5 6 7 8; do
   (for i in $(seq 1 25); do printf 'value-%s-%s' "$writer" "$i" | "$stackup" secret create "w$writer/s$i" - >/dev/null; done) &
 done
 wait
-[ "$("$stackup" secret ls -q | wc -l)" -eq 200 ] || fail "concurrent creates lost secrets"
+[ "$("$stackup" secret ls --format '{{.Name}}' | wc -l)" -eq 200 ] || fail "concurrent creates lost secrets"
 for writer in 1 8; do for i in 1 25; do
   [ "$("$stackup" secret reveal "w$writer/s$i")" = "value-$writer-$i" ] || fail "concurrent value w$writer/s$i"
 done; done
@@ -112,7 +112,7 @@ for round in $(seq 1 "$(rounds 30)"); do
   done
   wait
   [ ! -s "$work/fresh.err" ] || fail "concurrent first writes to a new store: $(head -3 "$work/fresh.err")"
-  [ "$("$stackup" secret ls -q | wc -l)" -eq 8 ] || fail "concurrent first writes to a new store lost secrets"
+  [ "$("$stackup" secret ls --format '{{.Name}}' | wc -l)" -eq 8 ] || fail "concurrent first writes to a new store lost secrets"
   [ "$("$stackup" secret reveal w8)" = fresh-8 ] || fail "concurrent first write w8"
 done
 
@@ -131,7 +131,7 @@ import sqlite3, sys
 result = sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[0]
 sys.exit(0 if result == "ok" else f"integrity_check: {result}")
 PY
-listed=$("$stackup" secret ls -q)
+listed=$("$stackup" secret ls --format '{{.Name}}')
 [ -n "$listed" ] || fail "no secret survived"
 for name in $listed; do
   [ "$("$stackup" secret reveal "$name")" = "v${name#k}" ] || fail "secret $name does not verify after kill -9"

@@ -38,7 +38,7 @@ for round in $(seq 1 "$(rounds 40)"); do
   wait "$writer" 2>/dev/null || true
   create after "after-$round"
   [ "$(reveal_is after)" = "after-$round" ] || fail "round $round: reveal after kill -9 of the first write"
-  if "$stackup" secret ls -q | grep -qx first; then
+  if "$stackup" secret ls --format '{{.Name}}' | grep -qx first; then
     [ "$(reveal_is first)" = first ] || fail "round $round: the killed write's secret does not verify"
   fi
   ls -a "$STACKUP_STORE" | grep -q '\.tmp-' && fail "round $round: a temporary key file was left: $(ls -a "$STACKUP_STORE")"

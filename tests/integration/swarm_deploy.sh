@@ -179,7 +179,7 @@ done
 "$stackup" down -q "$stack" || fail "down"
 [ -z "$(docker service ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "down left services"
 [ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "down left networks"
-[ -z "$(docker secret ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "down left secrets"
+[ -z "$(docker secret ls --format '{{.Name}}' --filter "label=com.docker.stack.namespace=$stack")" ] || fail "down left secrets"
 [ -z "$(docker config ls -q --filter "label=com.docker.stack.namespace=$stack")" ] || fail "down left configs"
 docker secret inspect "$ext-v2" >/dev/null || fail "down removed an external secret"
 
@@ -196,5 +196,5 @@ YAML
 out=$("$stackup" deploy -q -c missing.yaml "${stack}x" 2>&1) && fail "a deploy with a missing image succeeded"
 grep -q "service ${stack}x_web did not start" <<<"$out" || fail "missing image: $out"
 [ -z "$(docker service ls -q --filter "label=com.docker.stack.namespace=${stack}x")" ] || fail "the failed deploy left services"
-[ -z "$(docker secret ls -q --filter "label=com.docker.stack.namespace=${stack}x")" ] || fail "the failed deploy left secrets"
+[ -z "$(docker secret ls --format '{{.Name}}' --filter "label=com.docker.stack.namespace=${stack}x")" ] || fail "the failed deploy left secrets"
 echo "swarm deploy: ok"
