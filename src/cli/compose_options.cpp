@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iostream>
+#include <iterator>
+
 #include "compose/access_rules.hpp"
 
 namespace stackup::cli {
@@ -49,6 +53,11 @@ compose::LoadOptions ComposeOptions::load_options(const Context& context) const 
   options.orchestrator = chosen_orchestrator(context).value_or(compose::Orchestrator::local);
   options.space = space;
   options.profiles = profiles;
+  if (std::find(files.begin(), files.end(), compose::standard_input_name) != files.end()) {
+    // Read once, however many times a command loads the project.
+    if (!standard_input_) standard_input_ = std::string(std::istreambuf_iterator<char>(std::cin), {});
+    options.standard_input = standard_input_;
+  }
   return options;
 }
 

@@ -3,6 +3,9 @@
 // --orchestrator, --space, --profile.
 #include <CLI/CLI.hpp>
 
+#include <optional>
+#include <string>
+
 #include "cli/context.hpp"
 #include "compose/loader.hpp"
 
@@ -21,6 +24,9 @@ struct ComposeOptions {
   [[nodiscard]] compose::LoadOptions load_options(const Context& context) const;
   // --orchestrator, else STACKUP_ORCHESTRATOR, else local; an unknown name is a usage error.
   [[nodiscard]] base::Result<compose::Orchestrator> chosen_orchestrator(const Context& context) const;
+
+ private:
+  mutable std::optional<std::string> standard_input_;  // `-f -`: standard input, read on first use
 };
 
 }  // namespace stackup::cli

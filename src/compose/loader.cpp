@@ -1,5 +1,7 @@
 #include "compose/loader.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -91,6 +93,7 @@ class ProjectLoader {
   LoadedProject run() {
     const auto names = compose_files(options_, files_);
     result_.files = names;
+    std::replace(result_.files.begin(), result_.files.end(), std::string(standard_input_name), std::string(standard_input_shown));
     if (names.empty()) {
       result_.diagnostics.error({}, "", fmt::format("no configuration file provided: none of compose.yaml, compose.yml, "
                                                     "docker-compose.yml or docker-compose.yaml in {}; use -c FILE",
@@ -100,6 +103,16 @@ class ProjectLoader {
     }
     std::vector<std::shared_ptr<const base::SourceFile>> sources;
     for (const auto& name : names) {
+      if (name == standard_input_name) {
+        if (!options_.standard_input) {
+          result_.diagnostics.error({}, "", "cannot read compose file - (standard input): nothing was read from it");
+          result_.unreadable = true;
+          continue;
+        }
+        sources.push_back(std::make_shared<const base::SourceFile>(
+            base::SourceFile{std::string(standard_input_shown), *options_.standard_input}));
+        continue;
+      }
       auto text = files_.read(absolute(options_.working_directory, name));
       if (!text) {
         result_.diagnostics.error({}, "", fmt::format("cannot read compose file {}: {}", name, text.error().message));
@@ -110,7 +123,9 @@ class ProjectLoader {
     }
     if (result_.unreadable) return std::move(result_);
 
-    const auto first_path = absolute(options_.working_directory, names.front());
+    // `-f -` has no directory of its own: the working directory stands in for it.
+    const auto first_path = names.front() == standard_input_name ? absolute(options_.working_directory, "compose.yaml")
+                                                                 : absolute(options_.working_directory, names.front());
     project_directory_ = options_.project_directory.empty() ? directory_of(first_path)
                                                             : absolute(options_.working_directory, options_.project_directory);
     load_environment();
@@ -132,7 +147,9 @@ class ProjectLoader {
     Project project;
     project.name = resolve_project_name();
     project.working_directory = project_directory_;
-    for (const auto& name : names) project.files.push_back(absolute(options_.working_directory, name));
+    for (const auto& name : names) {
+      if (name != standard_input_name) project.files.push_back(absolute(options_.working_directory, name));
+    }
 
     PhaseTimer timer("project");
     const auto home = environment_.get("HOME");

@@ -27,7 +27,14 @@ struct LoadOptions {
   Orchestrator orchestrator = Orchestrator::local;  // whose rules say what deploys
   std::string space;  // --space: wins over x-stackup-space
   std::vector<std::string> profiles;  // --profile; COMPOSE_PROFILES adds to them
+  // What `-f -` names: the caller reads standard input (the loader reads no stream). Relative paths
+  // in it are resolved against the working directory, as Compose does.
+  std::optional<std::string> standard_input;
 };
+
+// The file name `-f -` is given, and its name in messages.
+inline constexpr std::string_view standard_input_name = "-";
+inline constexpr std::string_view standard_input_shown = "<stdin>";
 
 struct LoadedProject {
   std::optional<Project> project;  // set when no error was found

@@ -15,6 +15,7 @@
 #include "base/docker_names.hpp"
 #include "compose/model.hpp"
 #include "compose/path.hpp"
+#include "compose/suggest.hpp"
 #include "compose/units.hpp"
 
 namespace stackup::compose {
@@ -101,6 +102,24 @@ const Node* section(const SemanticContext& context, std::string_view name) {
 bool defined_in(const RuleContext& context, std::string_view section_name, std::string_view key) {
   const auto it = context.defined.find(section_name);
   return it != context.defined.end() && it->second.contains(key);
+}
+
+// What an undefined reference is told: the closest defined name when one is a likely typo
+// ("did you mean \"db_password\"?"), else where to define it.
+std::string undefined_advice(const RuleContext& context, std::string_view section_name, std::string_view key) {
+  std::vector<std::string> names;
+  if (const auto it = context.defined.find(section_name); it != context.defined.end()) {
+    names.assign(it->second.begin(), it->second.end());
+    std::sort(names.begin(), names.end());  // the set's order is no order: ties go the same way each time
+  }
+  if (const auto closest = closest_match(key, names)) return fmt::format("did you mean \"{}\"?", *closest);
+  return fmt::format("define it under the top-level {}: key", section_name);
+}
+
+// "; did you mean \"api\"?" when a defined name is a likely typo of `key`, else "".
+std::string suggestion_of(const RuleContext& context, std::string_view section_name, std::string_view key) {
+  const auto advice = undefined_advice(context, section_name, key);
+  return advice.starts_with("did you mean") ? "; " + advice : "";
 }
 
 void file_problem(const SemanticContext& context, const Node& at, const std::string& path, std::string message) {
@@ -534,8 +553,8 @@ void check_file_reference(const Match& match, const RuleContext& context, std::s
     context.diagnostics.error(item.location, match.path, "missing required key \"source\"");
   } else if (source->is_scalar() && !defined_in(context, section_name, source->scalar)) {
     context.diagnostics.error(source->location, child_path(match.path, "source"),
-                              fmt::format("service \"{}\" refers to undefined {} {}; define it under the top-level {}: key",
-                                          service, kind, source->scalar, section_name));
+                              fmt::format("service \"{}\" refers to undefined {} {}; {}", service, kind, source->scalar,
+                                          undefined_advice(context, section_name, source->scalar)));
   }
   check_id(item, match.path, "uid", context);
   check_id(item, match.path, "gid", context);
@@ -593,9 +612,8 @@ void check_service_networks(const Match& match, const RuleContext& context) {
   for (const auto& [name, value] : named_references(match.node)) {
     if (name == "default" || defined_in(context, "networks", name)) continue;
     context.diagnostics.error(reference_location(match.node, name, value), child_path(match.path, name),
-                              fmt::format("service \"{}\" refers to undefined network {}; define it under the top-level "
-                                          "networks: key",
-                                          match.captures.front(), name));
+                              fmt::format("service \"{}\" refers to undefined network {}; {}", match.captures.front(), name,
+                                          undefined_advice(context, "networks", name)));
   }
 }
 
@@ -619,9 +637,8 @@ void check_service_volume(const Match& match, const RuleContext& context) {
   }
   if (!defined_in(context, "volumes", source)) {
     context.diagnostics.error(at->location, match.path,
-                              fmt::format("service \"{}\" refers to undefined volume {}; define it under the top-level "
-                                          "volumes: key",
-                                          match.captures.front(), source));
+                              fmt::format("service \"{}\" refers to undefined volume {}; {}", match.captures.front(), source,
+                                          undefined_advice(context, "volumes", source)));
   }
 }
 
@@ -629,7 +646,8 @@ void check_dependencies(const Match& match, const RuleContext& context) {
   for (const auto& [name, value] : named_references(match.node)) {
     if (defined_in(context, "services", name)) continue;
     context.diagnostics.error(reference_location(match.node, name, value), child_path(match.path, name),
-                              fmt::format("service \"{}\" depends on undefined service \"{}\"", match.captures.front(), name));
+                              fmt::format("service \"{}\" depends on undefined service \"{}\"{}", match.captures.front(), name,
+                                          suggestion_of(context, "services", name)));
   }
 }
 

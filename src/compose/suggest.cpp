@@ -28,7 +28,8 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
   std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const auto& candidate : candidates) {
     const auto distance = edit_distance(word, candidate);
-    if (distance < best_distance) {
+    // A "match" that changes every letter ("db" for "web") is no typo.
+    if (distance < best_distance && distance < word.size()) {
       best_distance = distance;
       best = candidate;
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Docker's CLI habits, on the real binary and a real engine (it FAILS without one):
-# - options before the command (`stackup -f x.yml validate`, `stackup --store D secret ls`);
+# - options before the command (`stackup -f x.yml validate`, `stackup --store D secret ls`); `-f -`;
 # - usage errors as "stackup: error:" with the user's words in order and where to read more; a typo
 #   gets the closest command;
 # - --format table, json (one object per line, each parsed) and Go templates for ls, ps, secret ls
@@ -16,6 +16,7 @@ usage() { set +e; out=$("$stackup" "$@" 2>&1); code=$?; set -e; [ "$code" = 2 ] 
 # Options before the command.
 mkdir other && printf 'services:\n  a:\n    image: %s\n' "$image" > other/x.yml
 expect_eq "-f before validate" "$("$stackup" -f other/x.yml validate 2>&1)" "other/x.yml: valid (0 errors, 0 warnings)"
+expect_eq "-f - (standard input)" "$(printf 'services:\n  a:\n    image: x\n' | "$stackup" validate -f - 2>&1)" "<stdin>: valid (0 errors, 0 warnings)"
 expect_eq "-p before config --services" "$("$stackup" -p demo -f other/x.yml config --services)" "a"
 printf 'one' | "$stackup" --store "$work/other-store" secret create first - >/dev/null 2>&1 || fail "--store before secret create"
 expect_eq "--store before secret ls" "$("$stackup" --store "$work/other-store" secret ls --format '{{.Name}}')" "first"

@@ -120,7 +120,7 @@ STACKUP_NEW_PASSPHRASE_FILE="$work/rekey.pass" "$stackup" store rekey --new-mast
 [ ! -e "$STACKUP_STORE/master.key" ] || fail "rekey to a passphrase left the key file"
 [ "$(STACKUP_PASSPHRASE_FILE="$work/rekey.pass" "$stackup" secret reveal after)" = newer ] || fail "reveal after rekey to a passphrase"
 set +e; usage=$("$stackup" store rekey 2>&1); code=$?; set -e
-[ "$code" -eq 2 ] && [ "$(echo "$usage" | head -1)" = "rekey: say --passphrase, --key-file or --new-master-key" ] || fail "rekey without what to change: exit $code: $usage"
+[ "$code" -eq 2 ] && [ "$(echo "$usage" | head -1)" = "stackup: error: rekey: say --passphrase, --key-file or --new-master-key" ] || fail "rekey without what to change: exit $code: $usage"
 
 # --- metadata MACs: edits that leave every ciphertext intact are found.
 new_store metadata

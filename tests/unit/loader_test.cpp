@@ -42,6 +42,27 @@ secrets:
   EXPECT_EQ(project.secrets.at("site_key").object_name(project.name), "project_site_key");
 }
 
+TEST(Loader, DashReadsTheFileFromStandardInputWithPathsFromTheWorkingDirectory) {
+  compose::MemoryFileSystem files;
+  files.add("/work/key.txt", "value");
+  compose::LoadOptions options;
+  options.working_directory = "/work";
+  options.files = {"-"};
+  options.standard_input = "services:\n  web:\n    image: nginx\n    secrets: [key]\nsecrets:\n  key:\n    file: ./key.txt\n";
+  const auto loaded = compose::load_project(options, files);
+  ASSERT_TRUE(loaded.project) << ::testing::PrintToString(headlines(loaded.diagnostics));
+  EXPECT_EQ(loaded.project->name, "work");
+  EXPECT_EQ(loaded.project->secrets.at("key").file, "/work/key.txt");
+  options.standard_input = "services:\n  web:\n    image: nginx\n    secrets: [kee]\nsecrets:\n  key:\n    file: ./key.txt\n";
+  const auto typo = compose::load_project(options, files);
+  EXPECT_THAT(headlines(typo.diagnostics),
+              ElementsAre("<stdin>:4:15: error: services.web.secrets[0].source: service \"web\" refers to undefined secret "
+                          "kee; did you mean \"key\"?"));
+  options.standard_input.reset();
+  const auto unread = compose::load_project(options, files);
+  EXPECT_TRUE(unread.unreadable);
+}
+
 TEST(Loader, ReservedLabelsAreRefusedAfterInterpolation) {
   MemoryProject project;
   project.file("compose.yaml",
