@@ -37,7 +37,7 @@ compose_file() {
   echo "services:"
   for i in $(seq 1 "$services"); do
     printf '  svc%s:\n    image: %s\n    command: ["sleep", "86400"]\n    stop_signal: SIGKILL\n' "$i" "$image"
-    [ "$i" = 1 ] && printf '    secrets: [token]\n%s' "$1"
+    if [ "$i" = 1 ]; then printf '    secrets: [token]\n'; [ -z "$1" ] || printf '%s\n' "$1"; fi
   done
   printf 'secrets:\n  token:\n%s\n' "$2"
 }
@@ -75,15 +75,16 @@ PY
 time_rotation() {  # label, value, target, command...
   local label=$1 value=$2 target=$3
   shift 3
-  coproc POLL { python3 poll.py "$label" "$value" "$target"; }
-  local line
-  read -r line <&"${POLL[0]}"
+  python3 poll.py "$label" "$value" "$target" > poll.out &
+  local poller=$!
+  until grep -q ready poll.out 2>/dev/null; do sleep 0.01; done
   local start
   start=$(date +%s.%N)
   "$@" >/dev/null
-  read -r line <&"${POLL[0]}"
-  wait "$POLL_PID" 2>/dev/null || true
-  if [ "$line" = never ]; then echo never; else python3 -c "print(f'{$line - $start:.3f}')"; fi
+  wait "$poller" || true
+  local seen
+  seen=$(tail -n 1 poll.out)
+  if [ "$seen" = never ]; then echo never; else python3 -c "print(f'{$seen - $start:.3f}')"; fi
 }
 median() { sort -n | awk '{a[NR] = $1} END {print (a[NR] == "never" || NR == 0) ? "never" : a[int((NR + 1) / 2)]}'; }
 
@@ -95,8 +96,8 @@ declare -A result
 for mode in signal restart; do
   stack=bench${mode:0:3}
   extra=""
-  [ "$mode" = signal ] && extra='    x-stackup: {change_mode: signal}\n'
-  compose_file "$(printf "$extra")" "    external: true" > compose.yaml
+  [ "$mode" = signal ] && extra='    x-stackup: {change_mode: signal}'
+  compose_file "$extra" "    external: true" > compose.yaml
   "$stackup" deploy -q "$stack"
   times=()
   for r in $(seq 1 "$rounds"); do

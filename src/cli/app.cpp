@@ -86,11 +86,11 @@ std::vector<std::string> options_after_command(const CLI::App& app, const std::v
 // lists unexpected ones reversed) and where to read more.
 std::string usage_error(const CLI::ParseError& error, const std::vector<std::string>& arguments) {
   std::string message = error.what();
-  constexpr std::string_view extras = "The following arguments were not expected: ";
-  if (message.starts_with(extras)) {
+  const auto extras = message.find(" not expected: ");
+  if (message.starts_with("The following argument") && extras != std::string::npos) {
     std::vector<std::string> words;
     for (const auto& word : arguments) {
-      if (message.find(word, extras.size()) != std::string::npos) words.push_back(word);
+      if (message.find(word, extras) != std::string::npos) words.push_back(word);
     }
     message = fmt::format("unexpected argument{} '{}'", words.size() == 1 ? "" : "s", fmt::join(words, "' '"));
   } else if (message == "A subcommand is required") {

@@ -18,6 +18,7 @@ class ConfigCommand final : public Command {
     app_->add_option("--format", format_, "Output format")->check(CLI::IsMember({"yaml", "json"}))->default_str("yaml");
     app_->add_flag("--no-interpolate", no_interpolate_, "Keep ${VARIABLES} as written");
     app_->add_flag("--services", services_, "Print the services that would run, one a line (the active profiles')");
+    app_->add_flag("-q,--quiet", quiet_, "Only check the files: print nothing but problems (exit 1 if invalid)");
   }
 
   int run(Context& context) override {
@@ -29,6 +30,7 @@ class ConfigCommand final : public Command {
     print_diagnostics(context.io.err, loaded.diagnostics, style);
     if (loaded.unreadable) return exit_usage;
     if (!loaded.project) return exit_failed;
+    if (quiet_) return exit_ok;
     if (services_) {
       for (const auto& service : loaded.project->services) context.io.out << service.name << '\n';
       return exit_ok;
@@ -42,6 +44,7 @@ class ConfigCommand final : public Command {
   std::string format_ = "yaml";
   bool no_interpolate_ = false;
   bool services_ = false;
+  bool quiet_ = false;
 };
 
 }  // namespace

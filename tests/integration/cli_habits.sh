@@ -25,6 +25,10 @@ expect_eq "--store before secret ls" "$("$stackup" --store "$work/other-store" s
 usage validate --bogus a b
 expect_eq "unexpected arguments" "$out" "stackup: error: unexpected arguments '--bogus' 'a' 'b'
 See 'stackup validate --help'."
+usage config -x
+expect_eq "one unexpected argument" "$out" "stackup: error: unexpected argument '-x'
+See 'stackup config --help'."
+expect_eq "config -q" "$("$stackup" -f other/x.yml config -q 2>&1)" ""
 usage secret ls --format yaml
 expect_eq "a bad format" "$out" "stackup: error: --format: \"yaml\" is not a format: use table, json or a Go template such as '{{.Name}}'
 See 'stackup secret ls --help'."
