@@ -696,6 +696,25 @@ void refuse_value(const Match& match, const RuleContext& context, std::string_vi
   context.diagnostics.error(match.node.location, match.path, fmt::format("\"{}\" is not {}; {}", match.node.scalar, kind, forms));
 }
 
+// `environment: ["DEBUG = true"]` sets a variable named "DEBUG " (with its space), which no
+// program looks up: refused, as compose-go does, with the spelling that was meant. (Lists are
+// mappings by now: canonical.cpp.)
+void check_environment(const Match& match, const RuleContext& context) {
+  if (!match.node.is_mapping()) return;
+  constexpr std::string_view blanks = " \t";
+  for (const auto& entry : match.node.entries) {
+    const std::string_view name = entry.key;
+    const auto first = name.find_first_not_of(blanks);
+    const auto last = name.find_last_not_of(blanks);
+    if (first == std::string_view::npos || (first == 0 && last == name.size() - 1)) continue;
+    std::string_view value = entry.value.is_scalar() ? std::string_view(entry.value.scalar) : std::string_view();
+    value.remove_prefix(std::min(value.size(), value.find_first_not_of(blanks)));
+    context.diagnostics.error(entry.key_location, child_path(match.path, entry.key),
+                              fmt::format("environment variable name \"{}\" has spaces around it; write {}={}", name,
+                                          name.substr(first, last - first + 1), value));
+  }
+}
+
 void check_duration(const Match& match, const RuleContext& context) {
   // A bare number is the schema's to report: durations are strings there.
   if (match.node.is_scalar() && resolve_scalar(match.node).type == ScalarType::string && !parse_duration(match.node.scalar)) {
@@ -738,6 +757,7 @@ constexpr Rule rules[] = {
     {"services.*.deploy.resources.limits.cpus", check_cpus},
     {"services.*.deploy.resources.reservations.cpus", check_cpus},
     {"services.*.restart", check_restart},
+    {"services.*.environment", check_environment},
     {"secrets.*", check_secret_definition},
     {"configs.*", check_config_definition},
     {"networks.*", check_network_or_volume},
