@@ -370,8 +370,51 @@ void check_config_definition(const Match& match, const RuleContext& context) {
   check_definition(match, context, "config", {"file", "environment", "content"});
 }
 
+// An external network or volume is made elsewhere: how to make it (driver, driver_opts, ...) is not
+// this file's to say, as for secrets and configs.
 void check_network_or_volume(const Match& match, const RuleContext& context) {
-  if (match.node.is_mapping()) check_legacy_external(match, context, match.path.starts_with("networks") ? "network" : "volume");
+  if (!match.node.is_mapping()) return;
+  const auto kind = match.path.starts_with("networks") ? "network" : "volume";
+  check_legacy_external(match, context, kind);
+  const Node* external = match.node.find("external");
+  if (!external || !(resolve_scalar(*external).boolean || external->is_mapping())) return;
+  for (const auto& entry : match.node.entries) {
+    if (entry.key == "name" || entry.key == "external" || entry.key.starts_with("x-")) continue;
+    context.diagnostics.error(entry.key_location, child_path(match.path, entry.key),
+                              fmt::format("an external {} takes no attribute but \"name\"; remove \"{}\"", kind, entry.key));
+  }
+}
+
+// network_mode gives the service another's network stack (host, none, service:NAME, container:ID):
+// networks: would then name networks it cannot join.
+void check_network_mode(const Match& match, const RuleContext& context) {
+  const Node* mode = match.node.is_mapping() ? match.node.find("network_mode") : nullptr;
+  if (!mode || !mode->is_scalar()) return;
+  const auto path = child_path(match.path, "network_mode");
+  if (match.node.find("networks")) {
+    context.diagnostics.error(mode->location, path,
+                              "network_mode and networks cannot both be set: a service with network_mode joins no "
+                              "network of its own; remove one of them");
+  }
+  constexpr std::string_view prefix = "service:";
+  if (mode->scalar.starts_with(prefix)) {
+    const auto other = mode->scalar.substr(prefix.size());
+    if (!defined_in(context, "services", other)) {
+      context.diagnostics.error(mode->location, path,
+                                fmt::format("network_mode refers to undefined service \"{}\"{}", other,
+                                            suggestion_of(context, "services", other)));
+    }
+  }
+}
+
+// Counts that cannot be negative (the schema takes them as integers or strings).
+void check_not_negative(const Match& match, const RuleContext& context) {
+  if (!match.node.is_scalar()) return;
+  const auto& text = match.node.scalar;
+  if (!text.empty() && text.front() == '-' && text.find_first_not_of("0123456789", 1) == std::string::npos && text.size() > 1) {
+    context.diagnostics.error(match.node.location, match.path,
+                              fmt::format("{} must not be negative", match.path.substr(match.path.rfind('.') + 1)));
+  }
 }
 
 // --- labels -----------------------------------------------------------------------------------------
@@ -764,6 +807,10 @@ constexpr Rule rules[] = {
     {"volumes.*", check_network_or_volume},
     {"services.*", check_service},
     {"services.*.x-stackup", check_service_extension},
+    {"services.*", check_network_mode},
+    {"services.*.scale", check_not_negative},
+    {"services.*.deploy.replicas", check_not_negative},
+    {"services.*.volumes[*].tmpfs.size", check_not_negative},
     {"services.*.secrets[*]", check_service_secret},
     {"services.*.configs[*]", check_service_config},
     {"services.*.secrets", check_duplicate_targets},
