@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <iostream>
 #include <iterator>
@@ -54,8 +56,11 @@ compose::LoadOptions ComposeOptions::load_options(const Context& context) const 
   options.space = space;
   options.profiles = profiles;
   if (std::find(files.begin(), files.end(), compose::standard_input_name) != files.end()) {
-    // Read once, however many times a command loads the project.
-    if (!standard_input_) standard_input_ = std::string(std::istreambuf_iterator<char>(std::cin), {});
+    // Read once, however many times a command loads the project; never from a terminal, where it
+    // would wait for a file nobody is piping in (the loader then says nothing was read).
+    if (!standard_input_ && !::isatty(STDIN_FILENO)) {
+      standard_input_ = std::string(std::istreambuf_iterator<char>(std::cin), {});
+    }
     options.standard_input = standard_input_;
   }
   return options;

@@ -74,11 +74,14 @@ base::Result<std::vector<Piece>> parse_template(const std::string& format) {
   return pieces;
 }
 
+// Invalid UTF-8 (in a label, say) is shown replaced, never an exception.
+std::string dump(const Row& value) { return value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace); }
+
 std::string text_of(const Row& value, bool json) {
-  if (json) return value.dump();
+  if (json) return dump(value);
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return "";
-  return value.dump();
+  return dump(value);
 }
 
 base::Result<std::string> render(const std::vector<Piece>& pieces, const Row& row) {
@@ -87,7 +90,7 @@ base::Result<std::string> render(const std::vector<Piece>& pieces, const Row& ro
     if (!piece.action) {
       out += piece.text;
     } else if (piece.text.empty()) {
-      out += row.dump();
+      out += dump(row);
     } else if (const auto it = row.find(piece.text); it != row.end()) {
       out += text_of(*it, piece.json);
     } else {
@@ -142,7 +145,7 @@ base::Result<void> print_listing(std::ostream& out, const std::string& format, c
     return {};
   }
   if (format == "json") {
-    for (const auto& row : listing.rows) out << row.dump() << '\n';
+    for (const auto& row : listing.rows) out << dump(row) << '\n';
     return {};
   }
   const bool table = format.starts_with("table ");

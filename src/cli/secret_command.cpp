@@ -44,6 +44,17 @@ nlohmann::ordered_json to_json(const store::SecretInfo& info, bool with_details)
   return object;
 }
 
+// A secret named by its name or, as docker takes them, by its ID (what `secret ls -q` prints).
+std::string name_of(store::SecretStore& store, const std::string& word) {
+  if (auto found = store.lookup(word); !found || *found) return word;
+  auto secrets = store.list({});
+  if (!secrets) return word;
+  for (const auto& info : *secrets) {
+    if (info.id == word) return info.name;
+  }
+  return word;
+}
+
 class CreateCommand final : public Command {
  public:
   explicit CreateCommand(CLI::App& parent)
@@ -190,7 +201,7 @@ class InspectCommand final : public Command {
     Listing listing;
     int code = exit_ok;
     for (const auto& name : names_) {
-      auto info = store->inspect(name);
+      auto info = store->inspect(name_of(*store, name));
       if (info) {
         listing.rows.push_back(to_json(*info, true));
       } else {
@@ -224,7 +235,7 @@ class RemoveCommand final : public Command {
     if (!store) return fail_with(context, store.error().message);
     int code = exit_ok;
     for (const auto& name : names_) {
-      if (auto removed = store->remove(name); removed) {
+      if (auto removed = store->remove(name_of(*store, name)); removed) {
         context.io.out << name << '\n';
       } else {
         code = fail_with(context, removed.error().message);

@@ -62,6 +62,9 @@ base::Result<base::SecretBytes> prompt(const std::string& question, std::string_
     return base::fail(fmt::format("no terminal to ask for the {} on", what));
   }
   base::SecretBytes line(std::string_view(buffer.data(), ::strnlen(buffer.data(), buffer.size())));
+  if (line.size() >= longest) {
+    return base::fail(fmt::format("a typed {} is one line of at most {} bytes; give a longer one in a file", what, longest - 1));
+  }
   if (line.empty()) return base::fail(fmt::format("an empty {} is not allowed", what));
   return line;
 }

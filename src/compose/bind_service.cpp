@@ -203,7 +203,13 @@ void bind_runtime_fields(const Node& node, Service& service) {
   }
   if (const Node* env_file = node.find("env_file")) {
     if (env_file->is_scalar()) service.env_files.push_back(env_file->scalar);
-    for (const auto& item : env_file->items) service.env_files.push_back(item.is_mapping() ? text_of(item.find("path")) : item.scalar);
+    for (const auto& item : env_file->items) {
+      service.env_files.push_back(item.is_mapping() ? text_of(item.find("path")) : item.scalar);
+      const Node* required = item.is_mapping() ? item.find("required") : nullptr;
+      if (required && resolve_scalar(*required).type == ScalarType::boolean && !resolve_scalar(*required).boolean) {
+        service.optional_env_files.insert(service.env_files.back());
+      }
+    }
   }
   if (const Node* labels = node.find("labels")) {
     for (const auto& entry : list_or_dict_to_mapping(*labels).entries) service.labels[entry.key] = text_of(&entry.value);

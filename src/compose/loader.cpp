@@ -105,7 +105,8 @@ class ProjectLoader {
     for (const auto& name : names) {
       if (name == standard_input_name) {
         if (!options_.standard_input) {
-          result_.diagnostics.error({}, "", "cannot read compose file - (standard input): nothing was read from it");
+          result_.diagnostics.error({}, "", "cannot read compose file - (standard input): it is a terminal; pipe the file in, "
+                                            "as in: cat compose.yaml | stackup validate -f -");
           result_.unreadable = true;
           continue;
         }

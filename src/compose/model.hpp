@@ -3,6 +3,7 @@
 // they know nothing of YAML. Every item keeps the place it was written, for later messages.
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -141,6 +142,7 @@ struct Service {
   std::optional<std::vector<std::string>> entrypoint;
   std::map<std::string, std::optional<std::string>> environment;  // no value: taken from stackup's environment
   std::vector<std::string> env_files;                              // absolute; read at deploy time
+  std::set<std::string> optional_env_files;                        // those with `required: false`: skipped when missing
   std::map<std::string, std::string> labels;
   std::string user, working_dir, hostname, stop_signal;
   std::optional<RestartPolicy> restart;

@@ -104,22 +104,27 @@ bool defined_in(const RuleContext& context, std::string_view section_name, std::
   return it != context.defined.end() && it->second.contains(key);
 }
 
-// What an undefined reference is told: the closest defined name when one is a likely typo
-// ("did you mean \"db_password\"?"), else where to define it.
-std::string undefined_advice(const RuleContext& context, std::string_view section_name, std::string_view key) {
+// The defined name closest to an undefined reference, when it is a likely typo.
+std::optional<std::string> closest_defined(const RuleContext& context, std::string_view section_name, std::string_view key) {
   std::vector<std::string> names;
   if (const auto it = context.defined.find(section_name); it != context.defined.end()) {
     names.assign(it->second.begin(), it->second.end());
     std::sort(names.begin(), names.end());  // the set's order is no order: ties go the same way each time
   }
-  if (const auto closest = closest_match(key, names)) return fmt::format("did you mean \"{}\"?", *closest);
+  return closest_match(key, names);
+}
+
+// What an undefined reference is told: the closest defined name ("did you mean \"db_password\"?"),
+// else where to define it.
+std::string undefined_advice(const RuleContext& context, std::string_view section_name, std::string_view key) {
+  if (const auto closest = closest_defined(context, section_name, key)) return fmt::format("did you mean \"{}\"?", *closest);
   return fmt::format("define it under the top-level {}: key", section_name);
 }
 
 // "; did you mean \"api\"?" when a defined name is a likely typo of `key`, else "".
 std::string suggestion_of(const RuleContext& context, std::string_view section_name, std::string_view key) {
-  const auto advice = undefined_advice(context, section_name, key);
-  return advice.starts_with("did you mean") ? "; " + advice : "";
+  const auto closest = closest_defined(context, section_name, key);
+  return closest ? fmt::format("; did you mean \"{}\"?", *closest) : "";
 }
 
 void file_problem(const SemanticContext& context, const Node& at, const std::string& path, std::string message) {
@@ -174,6 +179,33 @@ void check_source_file(const Node& file, const std::string& path, const Semantic
     file_problem(context, file, path,
                  fmt::format("secret file {} is {} bytes; a secret must be smaller than 512000 bytes", shown,
                              status.size));
+  }
+}
+
+// A service's env_file: one marked `required: true` must exist (deploy reads it); one marked
+// `required: false` may be missing; any other that is missing is a warning, an error with --strict.
+// (Paths are absolute by now: canonical.cpp.)
+void check_env_files(const Match& match, const RuleContext& context) {
+  auto check = [&](const Node& file, const std::string& path, bool required) {
+    if (!file.is_scalar() || context.files.status(file.scalar).exists) return;
+    const auto message = fmt::format("env file {} does not exist", display_path(file.scalar, context));
+    if (required) {
+      context.diagnostics.error(file.location, path, message + " (required: true)");
+    } else {
+      file_problem(context, file, path, message);
+    }
+  };
+  if (match.node.is_scalar()) return check(match.node, match.path, false);
+  for (std::size_t i = 0; i < match.node.items.size(); ++i) {
+    const Node& item = match.node.items[i];
+    const auto path = item_path(match.path, i);
+    if (!item.is_mapping()) {
+      check(item, path, false);
+    } else if (const Node* file = item.find("path")) {
+      const Node* required = item.find("required");
+      const bool optional = required && resolve_scalar(*required).type == ScalarType::boolean && !resolve_scalar(*required).boolean;
+      if (!optional) check(*file, child_path(path, "path"), required != nullptr);
+    }
   }
 }
 
@@ -345,8 +377,14 @@ void check_service_extension(const Match& match, const RuleContext& context) {
                                               value.scalar));
       }
     } else if (entry.key == "change_signal") {
-      if (!value.is_scalar() || !parse_signal(value.scalar)) {
+      const auto signal = value.is_scalar() ? parse_signal(value.scalar) : std::nullopt;
+      if (!signal) {
         context.diagnostics.error(value.location, field, fmt::format("\"{}\" is not a signal; {}", value.scalar, signal_forms));
+      } else if (*signal == "SIGKILL" || *signal == "SIGSTOP") {
+        context.diagnostics.error(value.location, field,
+                                  fmt::format("{} cannot be caught: it would {} the container at each rotation; use the "
+                                              "signal the program rereads its secrets on, or change_mode: restart",
+                                              *signal, *signal == "SIGKILL" ? "end" : "freeze"));
       } else if (text_of(match.node.find("change_mode")) != "signal") {
         context.diagnostics.error(entry.key_location, field,
                                   "change_signal is sent only with change_mode: signal; set change_mode: signal, or "
@@ -801,6 +839,7 @@ constexpr Rule rules[] = {
     {"services.*.deploy.resources.reservations.cpus", check_cpus},
     {"services.*.restart", check_restart},
     {"services.*.environment", check_environment},
+    {"services.*.env_file", check_env_files},
     {"secrets.*", check_secret_definition},
     {"configs.*", check_config_definition},
     {"networks.*", check_network_or_volume},

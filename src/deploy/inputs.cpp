@@ -121,10 +121,12 @@ base::Result<ConfigInput> config_input(const compose::Project& project, const st
   return input;
 }
 
-// Reads a service's env_files once; a missing file or a bad line stops the deploy, saying where.
+// Reads a service's env_files once; a missing file (unless `required: false`) or a bad line stops
+// the deploy, saying where.
 base::Result<compose::Environment> env_files_of(const compose::Service& service, const compose::FileSystem& files) {
   compose::Environment values;
   for (const auto& path : service.env_files) {
+    if (service.optional_env_files.contains(path) && !files.status(path).exists) continue;
     auto text = files.read(path);
     if (!text) return base::fail(fmt::format("service \"{}\": env file {}: {}", service.name, path, text.error().message));
     base::Diagnostics diagnostics;

@@ -46,8 +46,9 @@ dev_t device_of(const Descriptor& directory) {
 
 // Read-only at both levels: the mount, so that nothing writes through this path, and where the
 // kernel allows it the tmpfs itself, so that no mount of it can. The kernel refuses the second
-// (EBUSY) while a file replaced by a rotation in place is still open in a container (it waits for
-// the last reader); the first then holds alone, as the containers' own mounts are read-only too.
+// (EBUSY) while a file replaced by a rotation in place is still held: open in a container (until
+// the last reader closes it), or, on kernels before 6.5, under the newer mount for as long as the
+// container lives. The first then holds alone, as the containers' own mounts are read-only too.
 bool make_read_only(const Descriptor& directory) {
   const auto path = directory.proc_path();
   if (::mount(nullptr, path.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | secret_mount_flags, nullptr) != 0) {
@@ -57,11 +58,13 @@ bool make_read_only(const Descriptor& directory) {
   return true;
 }
 
-// Writable at both levels again, with `options` (a new size) for the tmpfs.
+// Writable at both levels again, with `options` (a new size) for the tmpfs. Each level is tried
+// whatever the other did, so that a wipe gets the best chance.
 bool make_writable(const Descriptor& directory, const char* options) {
   const auto path = directory.proc_path();
-  return ::mount(nullptr, path.c_str(), nullptr, MS_REMOUNT | secret_mount_flags, options) == 0 &&
-         ::mount(nullptr, path.c_str(), nullptr, MS_REMOUNT | MS_BIND | secret_mount_flags, nullptr) == 0;
+  const bool tmpfs = ::mount(nullptr, path.c_str(), nullptr, MS_REMOUNT | secret_mount_flags, options) == 0;
+  const bool mount = ::mount(nullptr, path.c_str(), nullptr, MS_REMOUNT | MS_BIND | secret_mount_flags, nullptr) == 0;
+  return tmpfs && mount;
 }
 
 base::Result<void> write_all(int fd, const char* data, std::size_t size) {
@@ -298,15 +301,15 @@ base::Result<void> TmpfsSecretFiles::replace(const std::string& stack, const std
   for (const auto& replacement : files) values.push_back(replacement.file);
   const auto size = (usage.f_blocks - usage.f_bfree) * usage.f_bsize + tmpfs_size(values);
   const auto options = fmt::format("size={}", size);
-  if (!make_writable(*directory, options.c_str())) {
-    return base::fail(fmt::format("cannot remount {} writable: {}", path, errno_text()));
-  }
   base::Result<void> replaced;
+  if (!make_writable(*directory, options.c_str())) replaced = base::fail(fmt::format("cannot remount {} writable: {}", path, errno_text()));
   for (const auto& replacement : files) {
-    if (replaced = replace_file(*directory, path, pid, replacement); !replaced) break;
+    if (!replaced) break;
+    replaced = replace_file(*directory, path, pid, replacement);
   }
-  if (!make_read_only(*directory) && replaced) {
-    return base::fail(fmt::format("cannot remount {} read-only: {}", path, errno_text()));
+  if (!make_read_only(*directory)) {
+    const auto read_only = fmt::format("cannot remount {} read-only: {}", path, errno_text());
+    return base::fail(replaced ? read_only : replaced.error().message + "; " + read_only);
   }
   return replaced;
 }
@@ -327,11 +330,13 @@ base::Result<void> TmpfsSecretFiles::replace_file(const Descriptor& directory, c
   }
   auto next = replacement.file;
   next.file_name = ".next-" + name;
-  if (auto wiped = wipe_entry(directory, path, next.file_name); !wiped) return wiped;  // left by an interrupted rotation
+  // A .next- file is only ever unlinked, never wiped: one left by an interrupted rotation, or by a
+  // swap that failed after mounting it, may be what a reader in the container has open.
+  ::unlinkat(directory.get(), next.file_name.c_str(), 0);
   if (auto written = write_file(directory, path, next); !written) return written;
   auto swapped = swap_file_mount(pid, directory.get(), next.file_name, replacement.target, old);
   if (!swapped) {
-    (void)wipe_entry(directory, path, next.file_name);  // never seen by the container
+    ::unlinkat(directory.get(), next.file_name.c_str(), 0);
     return swapped;
   }
   if (::renameat(directory.get(), next.file_name.c_str(), directory.get(), name.c_str()) != 0) {

@@ -25,6 +25,9 @@ expect_eq "--store before secret ls" "$("$stackup" --store "$work/other-store" s
 usage validate --bogus a b
 expect_eq "unexpected arguments" "$out" "stackup: error: unexpected arguments '--bogus' 'a' 'b'
 See 'stackup validate --help'."
+usage -f x.yml secret ls
+expect_eq "-f before a command where it means something else" "$out" "stackup: error: unexpected arguments '-f' 'x.yml'
+See 'stackup secret ls --help'."
 usage config -x
 expect_eq "one unexpected argument" "$out" "stackup: error: unexpected argument '-x'
 See 'stackup config --help'."
@@ -120,5 +123,9 @@ assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == 2, status
 assert termios.tcgetattr(terminal)[3] & termios.ECHO, "echo stays off after Ctrl-C"
 PY
 "$stackup" secret ls --format '{{.Name}}' | grep -q "${stack}_interrupted" && fail "an interrupted create stored a secret"
-"$stackup" secret rm "${stack}_api" "${stack}_db" "${stack}_typed" >/dev/null
+"$stackup" secret rm "${stack}_typed" >/dev/null
+ids=$("$stackup" secret ls -q --filter "name=${stack}_")
+[ "$(wc -l <<<"$ids")" = 2 ] || fail "secret ls -q: $ids"
+expect_eq "secret rm by the IDs secret ls -q prints" "$("$stackup" secret rm $ids)" "$ids"
+expect_eq "nothing left" "$("$stackup" secret ls -q --filter "name=${stack}_")" ""
 echo "cli_habits: ok"
