@@ -124,8 +124,8 @@ assert termios.tcgetattr(terminal)[3] & termios.ECHO, "echo stays off after Ctrl
 PY
 "$stackup" secret ls --format '{{.Name}}' | grep -q "${stack}_interrupted" && fail "an interrupted create stored a secret"
 "$stackup" secret rm "${stack}_typed" >/dev/null
-ids=$("$stackup" secret ls -q --filter "name=${stack}_")
+ids=$("$stackup" secret ls -q --filter "name=${stack}_api" --filter "name=${stack}_db")
 [ "$(wc -l <<<"$ids")" = 2 ] || fail "secret ls -q: $ids"
 expect_eq "secret rm by the IDs secret ls -q prints" "$("$stackup" secret rm $ids)" "$ids"
-expect_eq "nothing left" "$("$stackup" secret ls -q --filter "name=${stack}_")" ""
+expect_eq "nothing left" "$("$stackup" secret ls -q --filter "name=${stack}_api" --filter "name=${stack}_db")" ""
 echo "cli_habits: ok"
