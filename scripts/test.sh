@@ -43,10 +43,12 @@ echo "== build with AddressSanitizer and UndefinedBehaviorSanitizer"
 BUILD_DIR="$root/build-asan" bash scripts/build.sh -DCMAKE_BUILD_TYPE=Debug -DSTACKUP_SANITIZE=ON
 # Stress loops run a fifth of their rounds here (tests/integration/lib/rounds.bash).
 # Some tests run no stackup code that the release pass's run of them leaves unchecked under the
-# sanitizers, and cost minutes: a second engine joining a swarm, packaging the binary, and the
-# guides' walkthroughs (deploy, rotate and down, as the deploy tests run them). Left out here.
+# sanitizers, and cost minutes: a second engine joining a swarm, packaging the binary, the guides'
+# walkthroughs (deploy, rotate and down, as the deploy tests run them), and planning every valid
+# fixture on the engine (the loader and the plan run under the sanitizers in the unit tests and
+# the fuzzer). Left out here.
 STACKUP_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  run_ctest build-asan sanitizers -E 'integration\.(swarm_two_nodes|package|example_.*)$'
+  run_ctest build-asan sanitizers -E 'integration\.(swarm_two_nodes|package|example_.*|valid_files_deploy)$'
 
 echo "== fuzz the loader for ${FUZZ_SECONDS:-60} s"
 if bash scripts/fuzz.sh; then

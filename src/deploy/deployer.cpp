@@ -7,15 +7,18 @@ base::Result<Inputs> Deployer::gather_inputs(const compose::Project& project, co
   return gather(project, stack, sources);
 }
 
+// Inputs first: a missing external secret or file is reported before anything asks the engine.
 base::Result<void> Deployer::deploy(const compose::Project& project, const DeployOptions& options) {
   stack_is_gone_ = false;
-  auto current = local_.observe(options.stack);
-  if (!current) return std::unexpected(current.error());
   auto inputs = gather_inputs(project, options.stack, false);
   if (!inputs) {
-    stack_is_gone_ = current->containers.empty();  // a first deploy that fails here leaves nothing at all
+    // A first deploy that fails here leaves nothing at all (its lock file included).
+    const auto current = local_.observe(options.stack);
+    stack_is_gone_ = current && current->containers.empty();
     return std::unexpected(inputs.error());
   }
+  auto current = local_.observe(options.stack);
+  if (!current) return std::unexpected(current.error());
   const auto plan = make_plan(*inputs, *current, options.prune);
   bool left_nothing = false;
   auto applied = local_.apply(plan, *inputs, options, left_nothing);
@@ -24,10 +27,10 @@ base::Result<void> Deployer::deploy(const compose::Project& project, const Deplo
 }
 
 base::Result<Plan> Deployer::plan(const compose::Project& project, const DeployOptions& options) {
-  auto current = local_.observe(options.stack);
-  if (!current) return std::unexpected(current.error());
   auto inputs = gather_inputs(project, options.stack, true);
   if (!inputs) return std::unexpected(inputs.error());
+  auto current = local_.observe(options.stack);
+  if (!current) return std::unexpected(current.error());
   // The plan points into the inputs' project: keep the project the caller holds, not this copy.
   auto plan = make_plan(*inputs, *current, options.prune);
   for (auto& level : plan.levels) {

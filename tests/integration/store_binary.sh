@@ -91,20 +91,21 @@ STACKUP_PASSPHRASE_FILE="$work/new" "$stackup" store rekey --key-file >/dev/null
 [ "$("$stackup" secret reveal locked)" = "$canary" ] || fail "reveal after rekey to a key file"
 
 # Eight processes creating at once: none lost, none corrupted.
+source "$(dirname "$0")/lib/rounds.bash"
+each=$(rounds 25)
 export STACKUP_STORE="$work/concurrent"
 "$stackup" store init >/dev/null 2>&1
 for writer in 1 2 3 4 5 6 7 8; do
-  (for i in $(seq 1 25); do printf 'value-%s-%s' "$writer" "$i" | "$stackup" secret create "w$writer/s$i" - >/dev/null; done) &
+  (for i in $(seq 1 "$each"); do printf 'value-%s-%s' "$writer" "$i" | "$stackup" secret create "w$writer/s$i" - >/dev/null; done) &
 done
 wait
-[ "$("$stackup" secret ls --format '{{.Name}}' | wc -l)" -eq 200 ] || fail "concurrent creates lost secrets"
-for writer in 1 8; do for i in 1 25; do
+[ "$("$stackup" secret ls --format '{{.Name}}' | wc -l)" -eq $((8 * each)) ] || fail "concurrent creates lost secrets"
+for writer in 1 8; do for i in 1 "$each"; do
   [ "$("$stackup" secret reveal "w$writer/s$i")" = "value-$writer-$i" ] || fail "concurrent value w$writer/s$i"
 done; done
 
 # Eight processes making the first write to a brand-new store at once, again and again: none fails
 # (turning a new database to WAL used to fail with "database is locked", busy timeout or not).
-source "$(dirname "$0")/lib/rounds.bash"
 for round in $(seq 1 "$(rounds 30)"); do
   export STACKUP_STORE="$work/fresh-$round"
   for writer in 1 2 3 4 5 6 7 8; do
@@ -119,9 +120,9 @@ done
 # kill -9 at random points of 200 creates: the store opens and every secret it lists verifies.
 export STACKUP_STORE="$work/killed"
 "$stackup" store init >/dev/null 2>&1
-(for i in $(seq 1 200); do printf 'v%s' "$i" | "$stackup" secret create "k$i" - >/dev/null 2>&1 || true; done) 2>/dev/null &
+(for i in $(seq 1 "$(rounds 200)"); do printf 'v%s' "$i" | "$stackup" secret create "k$i" - >/dev/null 2>&1 || true; done) 2>/dev/null &
 creator=$!
-for round in $(seq 1 25); do
+for round in $(seq 1 "$(rounds 25)"); do
   sleep "0.0$((RANDOM % 9 + 1))"
   pkill -9 -f "secret create k" || true
 done
