@@ -79,13 +79,13 @@ void absolute_bind_sources(Node& volumes, const PathContext& paths) {
   }
 }
 
-void canonicalize_service(Node& service, const PathContext& paths, const Node* secret_definitions) {
+// A build context that is a URL (git, https) or another service's image is not a host path.
+bool is_host_context(const std::string& context) {
+  return context.find("://") == std::string::npos && !context.starts_with("git@") && !context.starts_with("service:");
+}
+
+void absolute_service_paths(Node& service, const PathContext& paths) {
   if (!service.is_mapping()) return;
-  if (Node* secrets = service.find("secrets")) to_long_syntax(*secrets, secret_definitions);
-  if (Node* configs = service.find("configs")) to_long_syntax(*configs, nullptr);
-  for (const char* field : {"environment", "labels"}) {
-    if (Node* node = service.find(field)) *node = list_or_dict_to_mapping(std::move(*node));
-  }
   if (Node* env_file = service.find("env_file")) {
     if (env_file->is_scalar()) {
       absolute_scalar(env_file, paths);
@@ -94,15 +94,26 @@ void canonicalize_service(Node& service, const PathContext& paths, const Node* s
     }
   }
   if (Node* volumes = service.find("volumes")) absolute_bind_sources(*volumes, paths);
+  Node* build = service.find("build");
+  Node* context = build && build->is_mapping() ? build->find("context") : build;
+  if (context && context->is_scalar() && is_host_context(context->scalar)) absolute_scalar(context, paths);
+}
+
+void canonicalize_service(Node& service, const Node* secret_definitions) {
+  if (!service.is_mapping()) return;
+  if (Node* secrets = service.find("secrets")) to_long_syntax(*secrets, secret_definitions);
+  if (Node* configs = service.find("configs")) to_long_syntax(*configs, nullptr);
+  for (const char* field : {"environment", "labels"}) {
+    if (Node* node = service.find(field)) *node = list_or_dict_to_mapping(std::move(*node));
+  }
 }
 
 }  // namespace
 
-void canonicalize(Node& document, const PathContext& paths) {
+void make_paths_absolute(Node& document, const PathContext& paths) {
   if (!document.is_mapping()) return;
   if (Node* services = document.find("services"); services && services->is_mapping()) {
-    const Node* secret_definitions = document.find("secrets");
-    for (auto& entry : services->entries) canonicalize_service(entry.value, paths, secret_definitions);
+    for (auto& entry : services->entries) absolute_service_paths(entry.value, paths);
   }
   for (const char* section : {"secrets", "configs"}) {
     Node* definitions = document.find(section);
@@ -110,6 +121,17 @@ void canonicalize(Node& document, const PathContext& paths) {
     for (auto& entry : definitions->entries) {
       if (entry.value.is_mapping()) absolute_scalar(entry.value.find("file"), paths);
     }
+  }
+}
+
+void make_service_paths_absolute(Node& service, const PathContext& paths) { absolute_service_paths(service, paths); }
+
+void canonicalize(Node& document, const PathContext& paths) {
+  if (!document.is_mapping()) return;
+  make_paths_absolute(document, paths);
+  if (Node* services = document.find("services"); services && services->is_mapping()) {
+    const Node* secret_definitions = document.find("secrets");
+    for (auto& entry : services->entries) canonicalize_service(entry.value, secret_definitions);
   }
 }
 

@@ -14,6 +14,8 @@
 #include "compose/bind.hpp"
 #include "compose/profiles.hpp"
 #include "compose/canonical.hpp"
+#include "compose/extends.hpp"
+#include "compose/include.hpp"
 #include "compose/interpolate.hpp"
 #include "compose/merge.hpp"
 #include "compose/schema.hpp"
@@ -131,19 +133,11 @@ class ProjectLoader {
                                                             : absolute(options_.working_directory, options_.project_directory);
     load_environment();
 
-    std::optional<FormatVersion> first_version;
-    bool parsed_all = true;
-    for (const auto& source : sources) {
-      auto root = load_file(source, first_version);
-      if (!root) {
-        parsed_all = false;
-        continue;
-      }
-      merge_into(result_.document, std::move(*root));
-    }
-    if (!parsed_all) return finish();
-    strip_resets(result_.document);
-    if (!result_.document.is_mapping()) result_.document = Node::make_mapping({});
+    std::vector<std::string> top_files;
+    for (const auto& name : names) top_files.push_back(absolute(options_.working_directory, name));
+    auto document = load_model(sources, Scope{project_directory_, environment_, top_files});
+    if (!document) return finish();
+    result_.document = std::move(*document);
 
     Project project;
     project.name = resolve_project_name();
@@ -153,8 +147,7 @@ class ProjectLoader {
     }
 
     PhaseTimer timer("project");
-    const auto home = environment_.get("HOME");
-    canonicalize(result_.document, PathContext{project_directory_, home ? std::string(*home) : std::string()});
+    canonicalize(result_.document, PathContext{project_directory_, home()});
     timer.done("canonicalize");
     check_semantics(SemanticContext{result_.document, project.name, project_directory_, options_.strict, files_,
                                     environment_, result_.diagnostics, options_.orchestrator});
@@ -213,7 +206,7 @@ class ProjectLoader {
   }
 
   std::optional<Node> load_file(const std::shared_ptr<const base::SourceFile>& source,
-                                std::optional<FormatVersion>& first_version) {
+                                std::optional<FormatVersion>& first_version, const Environment& environment) {
     PhaseTimer timer(source->name);
     auto root = parse_yaml(source, result_.diagnostics);
     timer.done("parse");
@@ -236,11 +229,126 @@ class ProjectLoader {
                                               version.text, first_version->text));
     }
     check_version_rules(*root, version, result_.diagnostics);
-    if (options_.interpolate) Interpolator(environment_, result_.diagnostics).run(*root);
+    if (options_.interpolate) Interpolator(environment, result_.diagnostics).run(*root);
     timer.done("interpolate");
     validate_schema(*root, result_.diagnostics);
     timer.done("schema");
     return root;
+  }
+
+  // One compose application: the project itself, or one that it includes.
+  struct Scope {
+    std::string directory;           // where its relative paths count from
+    Environment environment;         // what its files interpolate
+    std::vector<std::string> chain;  // the absolute paths of its files and of the files including it
+  };
+
+  // Parses, checks and merges the files of one application, with its extends: and include: resolved.
+  std::optional<Node> load_model(const std::vector<std::shared_ptr<const base::SourceFile>>& sources, const Scope& scope) {
+    ExtendsResolver extends(
+        [&](const std::string& path, const base::Location& named_at) {
+          return load_other_file(path, named_at, scope.environment, "extended");
+        },
+        options_.working_directory, result_.diagnostics);
+    std::optional<FormatVersion> first_version;
+    Node document;
+    bool parsed_all = true;
+    for (const auto& source : sources) {
+      auto root = load_file(source, first_version, scope.environment);
+      if (!root) {
+        parsed_all = false;
+        continue;
+      }
+      extends.resolve(*root, source->name, scope.directory);
+      merge_into(document, std::move(*root));
+    }
+    if (!parsed_all) return std::nullopt;
+    strip_resets(document);
+    if (!document.is_mapping()) document = Node::make_mapping({});
+    // The spec evaluates include: once the files are merged, so that a conflict is seen whichever
+    // file declares it.
+    if (const Node* include = document.find("include")) {
+      const auto entries = include_entries(*include);
+      document.erase("include");
+      for (const auto& entry : entries) {
+        if (auto included = load_included(entry, scope)) import_resources(document, *included, entry, result_.diagnostics);
+      }
+    }
+    return document;
+  }
+
+  std::optional<Node> load_other_file(const std::string& path, const base::Location& named_at,
+                                      const Environment& environment, std::string_view role) {
+    const auto shown = shown_path(path);
+    auto text = files_.read(path);
+    if (!text) {
+      result_.diagnostics.error(named_at, "", fmt::format("cannot read the {} file {}: {}", role, shown, text.error().message));
+      return std::nullopt;
+    }
+    const auto source = std::make_shared<const base::SourceFile>(base::SourceFile{shown, std::move(*text)});
+    std::optional<FormatVersion> version;
+    return load_file(source, version, environment);
+  }
+
+  // An included application: its files, its project directory, its env file under the including
+  // application's variables (which win, as with the process environment over .env).
+  std::optional<Node> load_included(const IncludeEntry& entry, const Scope& including) {
+    Scope scope;
+    scope.chain = including.chain;
+    for (const auto& path : entry.paths) {
+      const auto file = absolute(including.directory, path);
+      if (const auto cycle = std::find(scope.chain.begin(), scope.chain.end(), file); cycle != scope.chain.end()) {
+        std::vector<std::string> shown;
+        for (auto it = cycle; it != scope.chain.end(); ++it) shown.push_back(shown_path(*it));
+        result_.diagnostics.error(entry.location, "include",
+                                  fmt::format("files include each other in a cycle: {} includes {}",
+                                              fmt::join(shown, " includes "), shown_path(file)));
+        return std::nullopt;
+      }
+      scope.chain.push_back(file);
+    }
+    scope.directory = entry.project_directory.empty() ? directory_of(absolute(including.directory, entry.paths.front()))
+                                                      : absolute(including.directory, entry.project_directory);
+    scope.environment = including.environment;
+    std::vector<std::string> env_files;
+    for (const auto& name : entry.env_files) env_files.push_back(absolute(including.directory, name));
+    const auto dot_env = (std::filesystem::path(scope.directory) / ".env").string();
+    if (env_files.empty() && files_.status(dot_env).exists) env_files.push_back(dot_env);
+    for (const auto& path : env_files) {
+      auto text = files_.read(path);
+      if (!text) {
+        result_.diagnostics.error(entry.location, "include",
+                                  fmt::format("cannot read env file {}: {}", shown_path(path), text.error().message));
+        return std::nullopt;
+      }
+      const auto source = std::make_shared<const base::SourceFile>(base::SourceFile{shown_path(path), std::move(*text)});
+      load_env_file(source, scope.environment, result_.diagnostics);
+    }
+    std::vector<std::shared_ptr<const base::SourceFile>> sources;
+    for (std::size_t i = 0; i < entry.paths.size(); ++i) {
+      const auto& path = scope.chain[including.chain.size() + i];
+      auto text = files_.read(path);
+      if (!text) {
+        result_.diagnostics.error(entry.location, "include",
+                                  fmt::format("cannot read the included file {}: {}", shown_path(path), text.error().message));
+        return std::nullopt;
+      }
+      sources.push_back(std::make_shared<const base::SourceFile>(base::SourceFile{shown_path(path), std::move(*text)}));
+    }
+    auto model = load_model(sources, scope);
+    if (model) make_paths_absolute(*model, PathContext{scope.directory, home()});
+    return model;
+  }
+
+  // A path as messages show it: relative to the working directory when it is below it.
+  std::string shown_path(const std::string& path) const {
+    const auto relative = std::filesystem::path(path).lexically_relative(options_.working_directory).string();
+    return relative.empty() || relative.starts_with("..") ? path : relative;
+  }
+
+  std::string home() const {
+    const auto home = environment_.get("HOME");
+    return home ? std::string(*home) : std::string();
   }
 
   std::string resolve_project_name() {

@@ -1,6 +1,8 @@
 #pragma once
 // Loads a compose project through the named phases, each in its own unit:
-//   parse (yaml_parse) -> version rules -> interpolate -> schema -> merge -> canonicalize -> semantic -> bind.
+//   per file: parse (yaml_parse) -> version rules -> interpolate -> schema -> extends;
+//   then merge -> include (each included application loaded the same way) -> canonicalize -> semantic
+//   -> profiles -> bind.
 // Every phase reports into one Diagnostics, so a user sees all problems at once.
 #include <optional>
 #include <string>

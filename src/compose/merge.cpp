@@ -141,6 +141,11 @@ void merge_into(Node& base, Node overlay) {
   merge_at(base, std::move(overlay), keys);
 }
 
+void merge_service(Node& base, Node overlay) {
+  Keys keys{"services", "service"};
+  merge_at(base, std::move(overlay), keys);
+}
+
 void strip_resets(Node& node) {
   node.tag.clear();
   if (node.is_mapping()) {

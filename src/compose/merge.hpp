@@ -9,6 +9,9 @@ namespace stackup::compose {
 
 void merge_into(Node& base, Node overlay);
 
+// One service over another by the same rules, as `extends:` does (the overlay is the extending service).
+void merge_service(Node& base, Node overlay);
+
 // Drops the !reset values a single file may carry (they only mean something against a base).
 void strip_resets(Node& node);
 

@@ -24,14 +24,15 @@ const Honoured& honoured_by(Orchestrator orchestrator) {
       "local",
       {"image", "command", "entrypoint", "environment", "env_file", "user", "working_dir", "labels", "ports", "expose",
        "volumes", "tmpfs", "networks", "depends_on", "restart", "healthcheck", "hostname", "read_only", "init",
-       "stop_signal", "stop_grace_period", "deploy", "secrets", "configs", "build", "profiles"},
+       "stop_signal", "stop_grace_period", "deploy", "secrets", "configs", "build", "profiles",
+       "extends"},  // extends: is resolved by the loader; it is left only where that failed, reported
       {"replicas", "resources", "labels"},  // deploy.labels: for permission labels (access_rules.hpp)
       {"limits"}};
   static const Honoured swarm{
       "swarm",
       {"image", "command", "entrypoint", "environment", "env_file", "user", "working_dir", "labels", "ports", "volumes",
        "tmpfs", "networks", "restart", "healthcheck", "hostname", "read_only", "init", "stop_signal",
-       "stop_grace_period", "deploy", "secrets", "configs", "build", "profiles"},
+       "stop_grace_period", "deploy", "secrets", "configs", "build", "profiles", "extends"},
       {"replicas", "mode", "labels", "placement", "resources", "restart_policy", "update_config", "rollback_config",
        "endpoint_mode"},
       {"limits", "reservations"}};

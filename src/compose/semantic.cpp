@@ -525,7 +525,8 @@ void check_service(const Match& match, const RuleContext& context) {
                               fmt::format("invalid service name \"{}\": use only letters, digits, '.', '_' and '-'", name));
   }
   const Node& service = match.node;
-  if (service.is_mapping() && (service.find("image") || service.find("build"))) return;
+  // A service keeps `extends:` only when it could not be resolved, which is reported already.
+  if (service.is_mapping() && (service.find("image") || service.find("build") || service.find("extends"))) return;
   // An override file rarely repeats the image, so this is a warning there. In a file where other
   // services have one, the local orchestrator cannot deploy this one: an error, as deploy would say.
   if (context.orchestrator == Orchestrator::local && !is_override(context.document)) {
