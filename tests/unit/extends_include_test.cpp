@@ -42,6 +42,22 @@ TEST(Extends, MergesTheBaseByTheRulesOfOverrideFilesAndDropsExtends) {
             R"("image":"busybox"})");
 }
 
+TEST(Extends, ResetAndOverrideWorkInTheExtendingService) {
+  MemoryProject project;
+  project.file("compose.yaml", R"(services:
+  a: {image: busybox}
+  c: {image: busybox}
+  web:
+    extends: {file: base.yml, service: app}
+    depends_on: !override [a]
+    environment: !reset {}
+)");
+  project.file("base.yml", "services:\n  app:\n    image: busybox\n    depends_on: [c]\n    environment: {A: \"1\"}\n");
+  const auto loaded = project.load();
+  EXPECT_THAT(headlines(loaded.diagnostics), IsEmpty());
+  EXPECT_EQ(service_json(loaded, "web"), R"({"depends_on":["a"],"image":"busybox"})");
+}
+
 TEST(Extends, AnotherFileKeepsItsPathsRelativeToItsOwnDirectory) {
   MemoryProject project;
   project.file("compose.yaml", R"(services:
