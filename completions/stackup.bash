@@ -23,7 +23,7 @@ _stackup() {
     -c | -f | --file | --env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --project-directory | --store) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --orchestrator) COMPREPLY=($(compgen -W "local swarm" -- "$cur")); return ;;
-    --format) COMPREPLY=($(compgen -W "table json text yaml github" -- "$cur")); return ;;
+    --format) COMPREPLY=($(compgen -W "table json text yaml github sarif codeclimate" -- "$cur")); return ;;
   esac
   if [ -z "$command" ]; then
     COMPREPLY=($(compgen -W "$commands --help --version --log-level" -- "$cur"))

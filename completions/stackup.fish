@@ -61,7 +61,7 @@ complete -c stackup -n "$nocommand; or $compose" -l project-directory -x -a '(__
 complete -c stackup -n "$nocommand; or $compose" -l env-file -r -F -d 'Environment file'
 complete -c stackup -n "not __fish_seen_subcommand_from config ps ls; or __fish_seen_subcommand_from secret" -l store -x -a '(__fish_complete_directories)' -d 'Secret store directory'
 complete -c stackup -n $compose -l orchestrator -x -a 'local swarm' -d 'Where the stack runs'
-complete -c stackup -n "__fish_seen_subcommand_from $commands" -l format -x -a 'table json text yaml github' -d 'Output format'
+complete -c stackup -n "__fish_seen_subcommand_from $commands" -l format -x -a 'table json text yaml github sarif codeclimate' -d 'Output format'
 complete -c stackup -n "__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from ls" -s f -l filter -x -a 'label= in-use=true in-use=false' -d 'Filter'
 complete -c stackup -n "__fish_seen_subcommand_from $commands; and string match -q -- '-*' (commandline -ct)" -a '(__stackup_options)'
 

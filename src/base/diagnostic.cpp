@@ -5,6 +5,14 @@
 
 namespace stackup::base {
 
+void Diagnostics::error(const Rule& rule, Location location, std::string path, std::string message) {
+  add({Severity::error, std::move(location), std::move(path), std::move(message), &rule});
+}
+
+void Diagnostics::warning(const Rule& rule, Location location, std::string path, std::string message) {
+  add({Severity::warning, std::move(location), std::move(path), std::move(message), &rule});
+}
+
 void Diagnostics::error(Location location, std::string path, std::string message) {
   add({Severity::error, std::move(location), std::move(path), std::move(message)});
 }
@@ -30,7 +38,7 @@ auto sort_key(const Diagnostic& d) {
 bool same(const Diagnostic& a, const Diagnostic& b) {
   return a.severity == b.severity && a.location.source == b.location.source &&
          a.location.line == b.location.line && a.location.column == b.location.column &&
-         a.path == b.path && a.message == b.message;
+         a.path == b.path && a.message == b.message && a.rule == b.rule;
 }
 }  // namespace
 
@@ -68,8 +76,18 @@ void append_printable(std::string& out, std::string_view line) {
 }
 }  // namespace
 
-std::string render_text(const Diagnostic& d) {
+std::string headline_with_rule(const Diagnostic& d) {
   std::string out = headline(d);
+  if (d.rule) {
+    out += " [";
+    out += d.rule->id;
+    out += ']';
+  }
+  return out;
+}
+
+std::string render_text(const Diagnostic& d) {
+  std::string out = headline_with_rule(d);
   if (!d.location.known()) return out;
   const auto line = d.location.source->line_text(d.location.line);
   if (line.empty()) return out;

@@ -9,15 +9,26 @@ namespace stackup::base {
 
 enum class Severity { warning, error };
 
+// A check that finds problems in user input. Its ID is stable: users name it in --ignore and CI
+// tools (SARIF, GitLab Code Quality) group findings by it; the catalogue is compose/rules.hpp.
+struct Rule {
+  std::string_view id;       // kebab-case, e.g. secret-undefined
+  std::string_view summary;  // what it checks, one sentence
+  std::string_view help;     // how to fix what it finds
+};
+
 struct Diagnostic {
   Severity severity = Severity::error;
   Location location;
   std::string path;     // dotted path into the document, e.g. services.web.secrets[1].mode
   std::string message;  // what is wrong and, where useful, what to do
+  const Rule* rule = nullptr;  // every problem in a compose file has one; other inputs' may not
 };
 
 class Diagnostics {
  public:
+  void error(const Rule& rule, Location location, std::string path, std::string message);
+  void warning(const Rule& rule, Location location, std::string path, std::string message);
   void error(Location location, std::string path, std::string message);
   void warning(Location location, std::string path, std::string message);
   void add(Diagnostic diagnostic);
@@ -40,7 +51,10 @@ class Diagnostics {
 // `FILE:LINE:COL: error: path: message`, without the source excerpt.
 std::string headline(const Diagnostic& diagnostic);
 
-// The headline, then the source line and a caret under the column, as compilers print them.
+// The headline and, as compilers name a warning's flag, ` [rule-id]`.
+std::string headline_with_rule(const Diagnostic& diagnostic);
+
+// The headline with its rule, then the source line and a caret under the column, as compilers print them.
 std::string render_text(const Diagnostic& diagnostic);
 
 }  // namespace stackup::base

@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "cli/ci_reports.hpp"
+#include "compose/rules.hpp"
+
 namespace stackup::cli {
 namespace {
 
@@ -53,34 +56,78 @@ std::string count_summary(const base::Diagnostics& diagnostics) {
   return fmt::format("{} error{}, {} warning{}", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 }
 
-void print_diagnostics(std::ostream& out, const base::Diagnostics& diagnostics, const DiagnosticStyle& style) {
-  if (style.format == DiagnosticFormat::json) {
-    auto array = nlohmann::json::array();
-    for (const auto& d : diagnostics.all()) {
-      if (style.errors_only && d.severity != base::Severity::error) continue;
-      array.push_back({{"file", d.location.source ? d.location.source->name : ""},
-                       {"line", d.location.line},
-                       {"column", d.location.column},
-                       {"severity", d.severity == base::Severity::error ? "error" : "warning"},
-                       {"path", d.path},
-                       {"message", d.message}});
+void print_github_notice(std::ostream& out, std::string_view title, std::string_view text) {
+  out << "::notice title=" << github_escape(title, true) << "::" << github_escape(text, false) << '\n';
+}
+
+base::Diagnostics apply_policy(const base::Diagnostics& diagnostics, const RulePolicy& policy) {
+  base::Diagnostics kept;
+  for (auto d : diagnostics.all()) {
+    if (d.rule && policy.ignored.contains(d.rule->id)) continue;
+    if (policy.warnings_as_errors) d.severity = base::Severity::error;
+    kept.add(std::move(d));
+  }
+  return kept;
+}
+
+namespace {
+
+void print_json(std::ostream& out, const base::Diagnostics& diagnostics) {
+  auto array = nlohmann::json::array();
+  for (const auto& d : diagnostics.all()) {
+    array.push_back({{"file", d.location.source ? d.location.source->name : ""},
+                     {"line", d.location.line},
+                     {"column", d.location.column},
+                     {"severity", d.severity == base::Severity::error ? "error" : "warning"},
+                     {"rule", d.rule ? d.rule->id : ""},
+                     {"path", d.path},
+                     {"message", d.message}});
+  }
+  const int errors = diagnostics.error_count();
+  const nlohmann::json report = {{"version", json_format_version},
+                                 {"valid", !diagnostics.has_errors()},
+                                 {"errors", errors},
+                                 {"warnings", static_cast<int>(diagnostics.all().size()) - errors},
+                                 {"diagnostics", array}};
+  out << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+void print_github(std::ostream& out, const base::Diagnostic& d) {
+  out << "::" << (d.severity == base::Severity::error ? "error" : "warning");
+  std::vector<std::string> properties;
+  if (d.location.source) {
+    properties.push_back("file=" + github_escape(d.location.source->name, true));
+    if (d.location.line > 0) {
+      properties.push_back(fmt::format("line={},col={}", d.location.line, d.location.column));
     }
-    out << nlohmann::json{{"valid", !diagnostics.has_errors()}, {"diagnostics", array}}.dump(
-               2, ' ', false, nlohmann::json::error_handler_t::replace)
-        << '\n';
-    return;
+  }
+  if (d.rule) properties.push_back("title=" + github_escape(d.rule->id, true));
+  if (!properties.empty()) out << ' ' << fmt::format("{}", fmt::join(properties, ","));
+  out << "::" << github_escape(d.path.empty() ? d.message : d.path + ": " + d.message, false) << '\n';
+}
+
+base::Diagnostics errors_of(const base::Diagnostics& diagnostics) {
+  base::Diagnostics errors;
+  for (const auto& d : diagnostics.all()) {
+    if (d.severity == base::Severity::error) errors.add(d);
+  }
+  return errors;
+}
+
+}  // namespace
+
+void print_diagnostics(std::ostream& out, const base::Diagnostics& all, const DiagnosticStyle& style) {
+  const auto diagnostics = style.errors_only ? errors_of(all) : all;
+  switch (style.format) {
+    case DiagnosticFormat::json: print_json(out, diagnostics); return;
+    case DiagnosticFormat::sarif: print_sarif(out, diagnostics, compose::rules::all(), STACKUP_VERSION); return;
+    case DiagnosticFormat::codeclimate: print_codeclimate(out, diagnostics); return;
+    case DiagnosticFormat::github:
+      for (const auto& d : diagnostics.all()) print_github(out, d);
+      return;
+    case DiagnosticFormat::text: break;
   }
   for (const auto& d : diagnostics.all()) {
-    if (style.errors_only && d.severity != base::Severity::error) continue;
-    if (style.format == DiagnosticFormat::github) {
-      out << "::" << (d.severity == base::Severity::error ? "error" : "warning");
-      if (d.location.source) {
-        out << " file=" << github_escape(d.location.source->name, true);
-        if (d.location.line > 0) out << ",line=" << d.location.line << ",col=" << d.location.column;
-      }
-      out << "::" << github_escape(d.path.empty() ? d.message : d.path + ": " + d.message, false) << '\n';
-      continue;
-    }
     const auto text = base::render_text(d);
     out << (style.color ? colorize(d, text) : text) << '\n';
   }

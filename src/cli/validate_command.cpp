@@ -8,6 +8,8 @@
 #include "cli/compose_options.hpp"
 #include "cli/diagnostic_output.hpp"
 #include "cli/store_options.hpp"
+#include "compose/rules.hpp"
+#include "compose/suggest.hpp"
 #include "deploy/external_checks.hpp"
 
 namespace stackup::cli {
@@ -20,8 +22,11 @@ class ValidateCommand final : public Command {
     compose_.add_to(*app_);
     app_->add_flag("--strict", strict_, "Treat missing, empty or oversized secret files as errors");
     app_->add_option("--format", format_, "Output format")
-        ->check(CLI::IsMember({"text", "json", "github"}))
+        ->check(CLI::IsMember({"text", "json", "github", "sarif", "codeclimate"}))
         ->default_str("text");
+    app_->add_option("--ignore", ignored_, "Drop the findings of rule RULE (repeatable); the rule IDs are shown in []")
+        ->type_name("RULE");
+    app_->add_flag("--warnings-as-errors", policy_.warnings_as_errors, "Count warnings as errors (exit 1 on any)");
     app_->add_flag("-q,--quiet", quiet_, "Print errors only, and nothing when the files are valid");
     app_->add_option("--store", store_.directory,
                      "Also check external secrets against the secret store (DIR, else the default store): that it "
@@ -31,6 +36,17 @@ class ValidateCommand final : public Command {
   }
 
   int run(Context& context) override {
+    for (const auto& id : ignored_) {
+      if (!compose::rules::find(id)) {
+        std::vector<std::string> ids;
+        for (const auto* rule : compose::rules::all()) ids.emplace_back(rule->id);
+        const auto closest = compose::closest_match(id, ids);
+        context.io.err << fmt::format("stackup: error: --ignore {}: no such rule{}\n", id,
+                                      closest ? fmt::format("; did you mean {}?", *closest) : "");
+        return exit_usage;
+      }
+      policy_.ignored.insert(id);
+    }
     if (auto chosen = compose_.chosen_orchestrator(context); !chosen) {
       context.io.err << "stackup: error: " << chosen.error().message << '\n';
       return exit_usage;
@@ -44,18 +60,19 @@ class ValidateCommand final : public Command {
       deploy::check_external_secrets(*loaded.project, *store, loaded.diagnostics);
       loaded.diagnostics.sort_and_deduplicate();
     }
+    const auto diagnostics = apply_policy(loaded.diagnostics, policy_);
     DiagnosticStyle style;
-    style.format = format_ == "json" ? DiagnosticFormat::json : format_ == "github" ? DiagnosticFormat::github
-                                                                                    : DiagnosticFormat::text;
+    style.format = format_of(format_);
     style.color = context.color_for(context.io.out_is_terminal);
     style.errors_only = quiet_;
-    print_diagnostics(context.io.out, loaded.diagnostics, style);
+    print_diagnostics(context.io.out, diagnostics, style);
     if (loaded.unreadable) return exit_usage;
-    const bool valid = !loaded.diagnostics.has_errors();
-    if (style.format == DiagnosticFormat::text && !quiet_) {
-      context.io.out << fmt::format("{}: {} ({})\n", fmt::join(loaded.files, ", "), valid ? "valid" : "invalid",
-                                    count_summary(loaded.diagnostics));
-    }
+    const bool valid = !diagnostics.has_errors();
+    const auto summary =
+        fmt::format("{}: {} ({})", fmt::join(loaded.files, ", "), valid ? "valid" : "invalid", count_summary(diagnostics));
+    if (style.format == DiagnosticFormat::text && !quiet_) context.io.out << summary << '\n';
+    // GitHub shows only the first 10 errors and 10 warnings of a step: the notice tells how many there are.
+    if (style.format == DiagnosticFormat::github) print_github_notice(context.io.out, "stackup validate", summary);
     return valid ? exit_ok : exit_failed;
   }
 
@@ -65,6 +82,16 @@ class ValidateCommand final : public Command {
   bool strict_ = false;
   bool quiet_ = false;
   std::string format_ = "text";
+  std::vector<std::string> ignored_;
+  RulePolicy policy_;
+
+  static DiagnosticFormat format_of(std::string_view name) {
+    if (name == "json") return DiagnosticFormat::json;
+    if (name == "github") return DiagnosticFormat::github;
+    if (name == "sarif") return DiagnosticFormat::sarif;
+    if (name == "codeclimate") return DiagnosticFormat::codeclimate;
+    return DiagnosticFormat::text;
+  }
 };
 
 }  // namespace

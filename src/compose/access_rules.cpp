@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "compose/rules.hpp"
+
 namespace stackup::compose {
 namespace {
 
@@ -81,11 +83,11 @@ void check_access(const Project& project, base::Diagnostics& diagnostics) {
       const auto name = definition->second.object_name(project.name);
       const auto path = fmt::format("services.{}.secrets[{}]", service.name, i);
       if (auto violation = space_violation(service.name, name, project.name, project.space)) {
-        diagnostics.error(reference.location, path, std::move(*violation));
+        diagnostics.error(rules::secret_space, reference.location, path, std::move(*violation));
       }
       if (definition->second.source == SecretSource::external) continue;  // its label is in the store
       if (auto violation = permission_violation(service.name, service_label, name, permission_of(definition->second.labels))) {
-        diagnostics.error(reference.location, path, std::move(*violation));
+        diagnostics.error(rules::permission_label, reference.location, path, std::move(*violation));
       }
     }
   }

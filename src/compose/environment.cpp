@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "compose/interpolate.hpp"
+#include "compose/rules.hpp"
 
 namespace stackup::compose {
 
@@ -86,7 +87,8 @@ void load_env_file(const std::shared_ptr<const base::SourceFile>& source, Enviro
     const base::Location location{source, line_number, 1};
     const std::string_view name = trim(line.substr(0, equals));
     if (equals == std::string_view::npos || !is_valid_name(name)) {
-      diagnostics.error(location, "", "expected NAME=VALUE (names use letters, digits, '_', '.' and '-')");
+      diagnostics.error(rules::env_file_syntax, location, "",
+                        "expected NAME=VALUE (names use letters, digits, '_', '.' and '-')");
       continue;
     }
     std::string_view raw = trim(line.substr(equals + 1));
@@ -106,7 +108,9 @@ void load_env_file(const std::shared_ptr<const base::SourceFile>& source, Enviro
       std::set<std::string, std::less<>> unset;
       auto expanded = substitute(value, environment, unset);
       if (!expanded) {
-        diagnostics.error(location, std::string(name),
+        diagnostics.error(expanded.error().kind == TemplateError::Kind::too_deep ? rules::interpolation_depth
+                                                                                 : rules::interpolation_format,
+                          location, std::string(name),
                           expanded.error().kind == TemplateError::Kind::too_deep
                               ? interpolation_too_deep_message()
                               : std::string("invalid interpolation format in the value"));

@@ -7,6 +7,7 @@
 
 #include "compose/canonical.hpp"
 #include "compose/merge.hpp"
+#include "compose/rules.hpp"
 #include "compose/suggest.hpp"
 
 namespace stackup::compose {
@@ -118,7 +119,7 @@ void ExtendsResolver::report_cycle(const File& file, const std::string& name, co
   std::string cycle;
   for (auto it = start; it != chain_.end(); ++it) cycle += named(*it) + " extends ";
   cycle += named({&file, name});
-  diagnostics_.error(extends.location, fmt::format("services.{}.extends", name),
+  diagnostics_.error(rules::extends_cycle, extends.location, fmt::format("services.{}.extends", name),
                      fmt::format("services extend each other in a cycle: {}; break it by moving what they share "
                                  "into a service that extends nothing",
                                  cycle));
@@ -132,7 +133,8 @@ void ExtendsResolver::report_missing(const File& from, const File& in, const std
   if (const auto closest = closest_match(name, service_names(services))) {
     message += fmt::format("; did you mean \"{}\"?", *closest);
   }
-  diagnostics_.error(at.location, fmt::format("services.{}.extends", service_name), std::move(message));
+  diagnostics_.error(rules::extends_undefined, at.location, fmt::format("services.{}.extends", service_name),
+                     std::move(message));
 }
 
 }  // namespace stackup::compose

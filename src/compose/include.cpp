@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "compose/rules.hpp"
+
 namespace stackup::compose {
 namespace {
 
@@ -68,7 +70,8 @@ void import_resources(Node& document, const Node& included, const IncludeEntry& 
       }
       if (same_values(present->value, definition.value)) continue;
       const bool here = present->key_location.source != nullptr;
-      diagnostics.warning(here ? present->key_location : entry.location, fmt::format("{}.{}", section, definition.key),
+      diagnostics.warning(rules::include_conflict, here ? present->key_location : entry.location,
+                          fmt::format("{}.{}", section, definition.key),
                           fmt::format("also defined, differently, by the included {}; this definition is kept and "
                                       "the included one ignored: rename one of them",
                                       entry.paths.front()));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "compose/path.hpp"
+#include "compose/rules.hpp"
 
 namespace stackup::compose {
 namespace {
@@ -160,11 +161,11 @@ void Interpolator::visit(Node& node) {
     if (error.kind == TemplateError::Kind::required_missing) {
       std::string message = fmt::format("required variable {} is missing a value", error.variable);
       if (!error.message.empty()) message += ": " + error.message;
-      diagnostics_.error(node.location, path(), message);
+      diagnostics_.error(rules::interpolation_required, node.location, path(), message);
     } else if (error.kind == TemplateError::Kind::too_deep) {
-      diagnostics_.error(node.location, path(), interpolation_too_deep_message());
+      diagnostics_.error(rules::interpolation_depth, node.location, path(), interpolation_too_deep_message());
     } else {
-      diagnostics_.error(node.location, path(),
+      diagnostics_.error(rules::interpolation_format, node.location, path(),
                          fmt::format("invalid interpolation format \"{}\"; you may need to escape any $ with another $",
                                      node.scalar));
     }
@@ -172,7 +173,7 @@ void Interpolator::visit(Node& node) {
   }
   for (const auto& name : unset) {
     if (warned_.insert(name).second) {
-      diagnostics_.warning(node.location, path(),
+      diagnostics_.warning(rules::variable_unset, node.location, path(),
                            fmt::format("the \"{}\" variable is not set. Defaulting to a blank string.", name));
     }
   }

@@ -13,6 +13,7 @@
 #include "compose/access_rules.hpp"
 #include "compose/bind.hpp"
 #include "compose/profiles.hpp"
+#include "compose/rules.hpp"
 #include "compose/canonical.hpp"
 #include "compose/extends.hpp"
 #include "compose/include.hpp"
@@ -97,9 +98,10 @@ class ProjectLoader {
     result_.files = names;
     std::replace(result_.files.begin(), result_.files.end(), std::string(standard_input_name), std::string(standard_input_shown));
     if (names.empty()) {
-      result_.diagnostics.error({}, "", fmt::format("no configuration file provided: none of compose.yaml, compose.yml, "
-                                                    "docker-compose.yml or docker-compose.yaml in {}; use -c FILE",
-                                                    options_.working_directory));
+      result_.diagnostics.error(rules::file_not_found, {}, "",
+                                fmt::format("no configuration file provided: none of compose.yaml, compose.yml, "
+                                            "docker-compose.yml or docker-compose.yaml in {}; use -c FILE",
+                                            options_.working_directory));
       result_.unreadable = true;
       return std::move(result_);
     }
@@ -107,8 +109,9 @@ class ProjectLoader {
     for (const auto& name : names) {
       if (name == standard_input_name) {
         if (!options_.standard_input) {
-          result_.diagnostics.error({}, "", "cannot read compose file - (standard input): it is a terminal; pipe the file in, "
-                                            "as in: cat compose.yaml | stackup validate -f -");
+          result_.diagnostics.error(rules::file_unreadable, {}, "",
+                                    "cannot read compose file - (standard input): it is a terminal; pipe the file in, "
+                                    "as in: cat compose.yaml | stackup validate -f -");
           result_.unreadable = true;
           continue;
         }
@@ -118,7 +121,8 @@ class ProjectLoader {
       }
       auto text = files_.read(absolute(options_.working_directory, name));
       if (!text) {
-        result_.diagnostics.error({}, "", fmt::format("cannot read compose file {}: {}", name, text.error().message));
+        result_.diagnostics.error(rules::file_unreadable, {}, "",
+                                  fmt::format("cannot read compose file {}: {}", name, text.error().message));
         result_.unreadable = true;
         continue;
       }
@@ -174,7 +178,7 @@ class ProjectLoader {
     if (!space) return {};
     const auto text = space->is_scalar() ? space->scalar : std::string();
     if (!is_valid_space(text)) {
-      result_.diagnostics.error(space->location, std::string(space_key),
+      result_.diagnostics.error(rules::space_path, space->location, std::string(space_key),
                                 "a space is a path of names (letters, digits, '.', '_', '-') separated by '/', such as "
                                 "developer/backend");
     }
@@ -197,7 +201,8 @@ class ProjectLoader {
       if (!explicit_files && !files_.status(path).exists) continue;
       auto text = files_.read(path);
       if (!text) {
-        result_.diagnostics.error({}, "", fmt::format("cannot read env file {}: {}", name, text.error().message));
+        result_.diagnostics.error(rules::file_unreadable, {}, "",
+                                  fmt::format("cannot read env file {}: {}", name, text.error().message));
         continue;
       }
       const auto source = std::make_shared<const base::SourceFile>(base::SourceFile{name, std::move(*text)});
@@ -212,11 +217,12 @@ class ProjectLoader {
     timer.done("parse");
     if (!root) return std::nullopt;
     if (root->is_null()) {
-      result_.diagnostics.error({source, 1, 1}, "", "empty compose file: it needs at least a services: section");
+      result_.diagnostics.error(rules::file_empty, {source, 1, 1}, "",
+                                "empty compose file: it needs at least a services: section");
       return std::nullopt;
     }
     if (!root->is_mapping()) {
-      result_.diagnostics.error(root->location, "",
+      result_.diagnostics.error(rules::file_not_mapping, root->location, "",
                                 fmt::format("a compose file must be a mapping at the top level, got {}", describe(*root)));
       return std::nullopt;
     }
@@ -224,7 +230,7 @@ class ProjectLoader {
     if (!first_version) {
       first_version = version;
     } else if (version.declared && first_version->declared && version.text != first_version->text) {
-      result_.diagnostics.warning(version.location, "version",
+      result_.diagnostics.warning(rules::version_mismatch, version.location, "version",
                                   fmt::format("this file declares version \"{}\" but the first file declares \"{}\"",
                                               version.text, first_version->text));
     }
@@ -282,7 +288,8 @@ class ProjectLoader {
     const auto shown = shown_path(path);
     auto text = files_.read(path);
     if (!text) {
-      result_.diagnostics.error(named_at, "", fmt::format("cannot read the {} file {}: {}", role, shown, text.error().message));
+      result_.diagnostics.error(rules::file_unreadable, named_at, "",
+                                fmt::format("cannot read the {} file {}: {}", role, shown, text.error().message));
       return std::nullopt;
     }
     const auto source = std::make_shared<const base::SourceFile>(base::SourceFile{shown, std::move(*text)});
@@ -300,7 +307,7 @@ class ProjectLoader {
       if (const auto cycle = std::find(scope.chain.begin(), scope.chain.end(), file); cycle != scope.chain.end()) {
         std::vector<std::string> shown;
         for (auto it = cycle; it != scope.chain.end(); ++it) shown.push_back(shown_path(*it));
-        result_.diagnostics.error(entry.location, "include",
+        result_.diagnostics.error(rules::include_cycle, entry.location, "include",
                                   fmt::format("files include each other in a cycle: {} includes {}",
                                               fmt::join(shown, " includes "), shown_path(file)));
         return std::nullopt;
@@ -317,7 +324,7 @@ class ProjectLoader {
     for (const auto& path : env_files) {
       auto text = files_.read(path);
       if (!text) {
-        result_.diagnostics.error(entry.location, "include",
+        result_.diagnostics.error(rules::file_unreadable, entry.location, "include",
                                   fmt::format("cannot read env file {}: {}", shown_path(path), text.error().message));
         return std::nullopt;
       }
@@ -329,7 +336,7 @@ class ProjectLoader {
       const auto& path = scope.chain[including.chain.size() + i];
       auto text = files_.read(path);
       if (!text) {
-        result_.diagnostics.error(entry.location, "include",
+        result_.diagnostics.error(rules::file_unreadable, entry.location, "include",
                                   fmt::format("cannot read the included file {}: {}", shown_path(path), text.error().message));
         return std::nullopt;
       }
@@ -354,7 +361,7 @@ class ProjectLoader {
   std::string resolve_project_name() {
     auto check = [&](const std::string& name, base::Location location, std::string path) {
       if (!base::is_valid_stack_name(name)) {
-        result_.diagnostics.error(std::move(location), std::move(path),
+        result_.diagnostics.error(rules::project_name, std::move(location), std::move(path),
                                   fmt::format("invalid project name \"{}\": use lowercase letters, digits, '-' and '_', "
                                               "starting with a letter or digit",
                                               name));

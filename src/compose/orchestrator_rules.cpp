@@ -8,6 +8,7 @@
 
 #include "compose/bind_service.hpp"
 #include "compose/path.hpp"
+#include "compose/rules.hpp"
 
 namespace stackup::compose {
 namespace {
@@ -50,7 +51,7 @@ bool refused_already(const base::Diagnostics& diagnostics, const base::Location&
 void warn_ignored(const Entry& field, const std::string& path, const std::string& name, const Honoured& honoured,
                   base::Diagnostics& diagnostics) {
   if (refused_already(diagnostics, field.key_location)) return;
-  diagnostics.warning(field.key_location, path,
+  diagnostics.warning(rules::orchestrator_ignored, field.key_location, path,
                       fmt::format("\"{}\" is not supported by the {} orchestrator and is ignored", name,
                                   honoured.orchestrator_name));
 }
@@ -65,7 +66,8 @@ void check_ignored_fields(const Node& service, const std::string& path, const Ho
   const Node* extension = service.find(extension_key);
   if (const Node* mode = extension ? extension->find("change_mode") : nullptr;
       mode && honoured.orchestrator_name == "swarm" && text_of(mode) != "restart") {
-    diagnostics.warning(mode->location, child_path(child_path(path, extension_key), "change_mode"),
+    diagnostics.warning(rules::orchestrator_ignored, mode->location,
+                        child_path(child_path(path, extension_key), "change_mode"),
                         "change_mode is the local orchestrator's: Swarm gives a service a new secret version by a "
                         "rolling update of its tasks");
   }
@@ -101,7 +103,7 @@ void check_fixed_ports(const Node& service, const std::string& path, base::Diagn
     const auto& item = ports->items[i];
     const auto published = item.is_mapping() ? text_of(item.find("published")) : parse_port(item.scalar).published;
     if (published.empty()) continue;
-    diagnostics.error(item.location, item_path(child_path(path, "ports"), i),
+    diagnostics.error(rules::port_replicas, item.location, item_path(child_path(path, "ports"), i),
                       fmt::format("host port {} would be published by each of the {} replicas, and only one can have "
                                   "it; drop the host port (an ephemeral one is chosen) or run one replica",
                                   published, replicas));
@@ -113,7 +115,7 @@ void check_local_service(const Entry& entry, base::Diagnostics& diagnostics) {
   const Node& service = entry.value;
   if (!service.is_mapping()) return;
   if (const Node* build = service.find("build"); build && !service.find("image")) {
-    diagnostics.error(build->location, child_path(path, "build"),
+    diagnostics.error(rules::build_unsupported, build->location, child_path(path, "build"),
                       "stackup deploy does not build images: build it first, e.g. docker build -t NAME ., and set "
                       "image: NAME");
   }
@@ -128,7 +130,7 @@ void check_swarm_service(const Entry& entry, base::Diagnostics& diagnostics) {
   // A warning, not an error: a Swarm file is often validated before CI builds and pushes its images;
   // deploy refuses a service without an image.
   if (const Node* build = service.find("build"); build && !service.find("image")) {
-    diagnostics.warning(build->location, child_path(path, "build"),
+    diagnostics.warning(rules::build_unsupported, build->location, child_path(path, "build"),
                         "Swarm does not build images: build and push it first, e.g. docker build -t NAME ., and set "
                         "image: NAME");
   }
@@ -140,7 +142,8 @@ void check_local_definitions(const Node& document, base::Diagnostics& diagnostic
     for (const auto& entry : secrets->entries) {
       for (const char* field : {"driver", "template_driver"}) {
         if (const Node* value = entry.value.find(field)) {
-          diagnostics.error(value->location, child_path(child_path("secrets", entry.key), field),
+          diagnostics.error(rules::orchestrator_unsupported, value->location,
+                            child_path(child_path("secrets", entry.key), field),
                             "driver and template_driver need Docker Swarm; the local orchestrator keeps secrets in "
                             "stackup's store (use file, environment or external)");
         }
@@ -151,7 +154,8 @@ void check_local_definitions(const Node& document, base::Diagnostics& diagnostic
     for (const auto& entry : configs->entries) {
       const Node* external = entry.value.find("external");
       if (!external || (external->is_scalar() && !resolve_scalar(*external).boolean)) continue;
-      diagnostics.error(external->location, child_path(child_path("configs", entry.key), "external"),
+      diagnostics.error(rules::orchestrator_unsupported, external->location,
+                        child_path(child_path("configs", entry.key), "external"),
                         "external configs live in a Docker Swarm, which the local orchestrator does not read; give it "
                         "a file: instead");
     }

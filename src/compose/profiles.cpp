@@ -6,6 +6,7 @@
 #include <map>
 
 #include "compose/path.hpp"
+#include "compose/rules.hpp"
 
 namespace stackup::compose {
 namespace {
@@ -39,7 +40,7 @@ void check_dependencies(const Entry& service, const std::map<std::string, std::v
     const auto it = left_out.find(dependency.key);
     if (it == left_out.end() || !required(dependency.value)) continue;
     const auto& profile = it->second.front();
-    diagnostics.error(dependency.key_location,
+    diagnostics.error(rules::profile_disabled_dependency, dependency.key_location,
                       child_path(child_path(child_path("services", service.key), "depends_on"), dependency.key),
                       fmt::format("service \"{}\" depends on \"{}\", which runs only with profile \"{}\"; enable it: "
                                   "--profile {} (or COMPOSE_PROFILES={})",

@@ -14,6 +14,7 @@
 
 #include "compose/emit.hpp"
 #include "compose/path.hpp"
+#include "compose/rules.hpp"
 #include "compose/suggest.hpp"
 
 namespace stackup::embedded {
@@ -250,7 +251,7 @@ class FindingReporter {
     const auto schemas = walker_.at(finding.segments, document_);
     switch (kind) {
       case FindingKind::type:
-        diagnostics_.error(node->location, path,
+        diagnostics_.error(rules::schema_type, node->location, path,
                            fmt::format("expected {}, got {}", type_words(SchemaWalker::strings_of(schemas, "type")),
                                        describe(*node)));
         return;
@@ -260,11 +261,12 @@ class FindingReporter {
         auto message = fmt::format("unknown key \"{}\"", key);
         const auto known = SchemaWalker::strings_of(schemas, "properties");
         if (const auto suggestion = closest_match(key, known)) message += fmt::format("; did you mean \"{}\"?", *suggestion);
-        diagnostics_.error(entry ? entry->key_location : node->location, child_path(path, key), message);
+        diagnostics_.error(rules::schema_unknown_key, entry ? entry->key_location : node->location,
+                           child_path(path, key), message);
         return;
       }
       case FindingKind::missing_key:
-        diagnostics_.error(node->location, path,
+        diagnostics_.error(rules::schema_required_key, node->location, path,
                            fmt::format("missing required key \"{}\"", quoted_name(finding.description)));
         return;
       case FindingKind::enumeration: {
@@ -272,13 +274,13 @@ class FindingReporter {
         for (const auto& value : SchemaWalker::strings_of(schemas, "enum")) {
           allowed += (allowed.empty() ? "" : ", ") + value;
         }
-        diagnostics_.error(node->location, path,
+        diagnostics_.error(rules::schema_enum, node->location, path,
                            fmt::format("\"{}\" is not allowed here; use one of: {}", node->scalar, allowed));
         return;
       }
       case FindingKind::wrapper:
       case FindingKind::other:
-        diagnostics_.error(node->location, path, finding.description);
+        diagnostics_.error(rules::schema_constraint, node->location, path, finding.description);
         return;
     }
   }

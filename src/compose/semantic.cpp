@@ -15,6 +15,7 @@
 #include "base/docker_names.hpp"
 #include "compose/model.hpp"
 #include "compose/path.hpp"
+#include "compose/rules.hpp"
 #include "compose/suggest.hpp"
 #include "compose/units.hpp"
 
@@ -39,7 +40,9 @@ struct RuleContext : SemanticContext {
 
 using Check = void (*)(const Match&, const RuleContext&);
 
-struct Rule {
+// A check and the document paths it runs on (the diagnostics' rules, compose/rules.hpp, are named
+// at each report).
+struct PathCheck {
   std::string_view pattern;
   Check check;
 };
@@ -127,11 +130,12 @@ std::string suggestion_of(const RuleContext& context, std::string_view section_n
   return closest ? fmt::format("; did you mean \"{}\"?", *closest) : "";
 }
 
-void file_problem(const SemanticContext& context, const Node& at, const std::string& path, std::string message) {
+void file_problem(const base::Rule& rule, const SemanticContext& context, const Node& at, const std::string& path,
+                  std::string message) {
   if (context.strict) {
-    context.diagnostics.error(at.location, path, std::move(message));
+    context.diagnostics.error(rule, at.location, path, std::move(message));
   } else {
-    context.diagnostics.warning(at.location, path, std::move(message) + " (an error with --strict)");
+    context.diagnostics.warning(rule, at.location, path, std::move(message) + " (an error with --strict)");
   }
 }
 
@@ -165,18 +169,22 @@ void check_source_file(const Node& file, const std::string& path, const Semantic
   const auto status = context.files.status(file.scalar);
   const auto shown = display_path(file.scalar, context);
   if (!status.exists) {
-    file_problem(context, file, path, fmt::format("secret file {} does not exist", shown));
+    file_problem(rules::secret_file_missing, context, file, path, fmt::format("secret file {} does not exist", shown));
   } else if (status.is_directory) {
-    file_problem(context, file, path, fmt::format("secret file {} is a directory, not a file", shown));
+    file_problem(rules::secret_file_unreadable, context, file, path,
+                 fmt::format("secret file {} is a directory, not a file", shown));
   } else if (status.is_special) {
     // A FIFO or a device would block deploy or feed it endless bytes; Docker reads regular files only.
-    file_problem(context, file, path, fmt::format("secret file {} is not a regular file", shown));
+    file_problem(rules::secret_file_unreadable, context, file, path,
+                 fmt::format("secret file {} is not a regular file", shown));
   } else if (!status.readable) {
-    file_problem(context, file, path, fmt::format("secret file {} cannot be read", shown));
+    file_problem(rules::secret_file_unreadable, context, file, path,
+                 fmt::format("secret file {} cannot be read", shown));
   } else if (status.size == 0) {
-    file_problem(context, file, path, fmt::format("secret file {} is empty; a secret holds 1 to 511999 bytes", shown));
+    file_problem(rules::secret_size, context, file, path,
+                 fmt::format("secret file {} is empty; a secret holds 1 to 511999 bytes", shown));
   } else if (status.size >= max_secret_size) {
-    file_problem(context, file, path,
+    file_problem(rules::secret_size, context, file, path,
                  fmt::format("secret file {} is {} bytes; a secret must be smaller than 512000 bytes", shown,
                              status.size));
   }
@@ -190,9 +198,9 @@ void check_env_files(const Match& match, const RuleContext& context) {
     if (!file.is_scalar() || context.files.status(file.scalar).exists) return;
     const auto message = fmt::format("env file {} does not exist", display_path(file.scalar, context));
     if (required) {
-      context.diagnostics.error(file.location, path, message + " (required: true)");
+      context.diagnostics.error(rules::env_file_missing, file.location, path, message + " (required: true)");
     } else {
-      file_problem(context, file, path, message);
+      file_problem(rules::env_file_missing, context, file, path, message);
     }
   };
   if (match.node.is_scalar()) return check(match.node, match.path, false);
@@ -215,14 +223,15 @@ void check_source_variable(const Node& variable, const std::string& path, const 
                            std::string_view kind) {
   const auto value = context.environment.get(variable.scalar);
   if (!value) {
-    file_problem(context, variable, path, fmt::format("environment variable \"{}\" is not set", variable.scalar));
+    file_problem(rules::source_variable_unset, context, variable, path,
+                 fmt::format("environment variable \"{}\" is not set", variable.scalar));
   } else if (kind != "secret") {
     return;  // a config may be empty or large
   } else if (value->empty()) {
-    file_problem(context, variable, path,
+    file_problem(rules::secret_size, context, variable, path,
                  fmt::format("environment variable \"{}\" is empty; a secret holds 1 to 511999 bytes", variable.scalar));
   } else if (value->size() >= max_secret_size) {
-    file_problem(context, variable, path,
+    file_problem(rules::secret_size, context, variable, path,
                  fmt::format("environment variable \"{}\" is {} bytes; a secret must be smaller than 512000 bytes",
                              variable.scalar, value->size()));
   }
@@ -231,7 +240,7 @@ void check_source_variable(const Node& variable, const std::string& path, const 
 void check_object_name(const Match& match, const SemanticContext& context, std::string_view kind) {
   const auto& key = match.captures.back();
   if (!is_valid_key(key)) {
-    context.diagnostics.error(match.key_location, match.path,
+    context.diagnostics.error(rules::key_format, match.key_location, match.path,
                               fmt::format("invalid {} key \"{}\": use only letters, digits, '.', '_' and '-'", kind, key));
     return;
   }
@@ -250,10 +259,12 @@ void check_object_name(const Match& match, const SemanticContext& context, std::
   const bool valid = kind == "secret" ? base::is_valid_secret_name(object_name) : base::is_valid_object_name(object_name);
   if (!valid) {
     const bool prefixed = !(name && name->is_scalar()) && !is_external;
-    context.diagnostics.error(name ? name->location : match.key_location, name ? child_path(match.path, "name") : match.path,
-                              fmt::format("{} \"{}\": {}{}", prefixed ? "the created name" : "name", object_name,
-                                          base::invalid_object_name_message,
-                                          prefixed ? fmt::format(" (the \"{}_\" prefix counts)", context.stack_name) : ""));
+    context.diagnostics.error(
+        rules::object_name, name ? name->location : match.key_location,
+        name ? child_path(match.path, "name") : match.path,
+        fmt::format("{} \"{}\": {}{}", prefixed ? "the created name" : "name", object_name,
+                    base::invalid_object_name_message,
+                    prefixed ? fmt::format(" (the \"{}_\" prefix counts)", context.stack_name) : ""));
   }
 }
 
@@ -265,14 +276,14 @@ void check_legacy_external(const Match& match, const SemanticContext& context, s
   const Node* name = match.node.find("name");
   const auto& key = match.captures.back();
   if (name && name->is_scalar() && name->scalar != legacy->scalar) {
-    context.diagnostics.error(legacy->location, child_path(child_path(match.path, "external"), "name"),
-                              fmt::format("{} {}: {}.external.name and {}.name conflict; only use {}.name", kind, key,
-                                          kind, kind, kind));
+    context.diagnostics.error(
+        rules::external_name_conflict, legacy->location, child_path(child_path(match.path, "external"), "name"),
+        fmt::format("{} {}: {}.external.name and {}.name conflict; only use {}.name", kind, key, kind, kind, kind));
     return;
   }
-  context.diagnostics.warning(legacy->location, child_path(child_path(match.path, "external"), "name"),
-                              fmt::format("external.name is deprecated; write `name: {}` and `external: true`",
-                                          legacy->scalar));
+  context.diagnostics.warning(
+      rules::external_name_deprecated, legacy->location, child_path(child_path(match.path, "external"), "name"),
+      fmt::format("external.name is deprecated; write `name: {}` and `external: true`", legacy->scalar));
 }
 
 void check_definition(const Match& match, const SemanticContext& context, std::string_view kind,
@@ -294,19 +305,19 @@ void check_definition(const Match& match, const SemanticContext& context, std::s
   }
   if (is_external) sources.emplace_back("external");
   if (sources.size() > 1) {
-    context.diagnostics.error(match.key_location, match.path,
+    context.diagnostics.error(rules::source_conflict, match.key_location, match.path,
                               fmt::format("{} are mutually exclusive: a {} has exactly one source", quoted_list(sources), kind));
   } else if (sources.empty() && !definition.find("driver")) {
     std::string choices;
     for (const auto source : value_sources) choices += std::string(source) + ", ";
     if (kind == "secret") choices += "x-stackup.command, ";
-    context.diagnostics.error(match.key_location, match.path,
+    context.diagnostics.error(rules::source_required, match.key_location, match.path,
                               fmt::format("a {} needs a source: set one of {}or external", kind, choices));
   }
   if (is_external) {
     for (const auto& entry : definition.entries) {
       if (entry.key != "name" && entry.key != "external" && !entry.key.starts_with("x-")) {
-        context.diagnostics.error(entry.key_location, child_path(match.path, entry.key),
+        context.diagnostics.error(rules::external_attributes, entry.key_location, child_path(match.path, entry.key),
                                   fmt::format("an external {} takes no attribute but \"name\"; remove \"{}\"", kind, entry.key));
       }
     }
@@ -328,7 +339,8 @@ void check_secret_extension(const Match& match, const RuleContext& context) {
   if (!extension) return;
   const auto path = child_path(match.path, extension_key);
   if (!extension->is_mapping()) {
-    context.diagnostics.error(extension->location, path, "x-stackup takes a mapping: {command: [...], timeout: 30s}");
+    context.diagnostics.error(rules::extension_format, extension->location, path,
+                              "x-stackup takes a mapping: {command: [...], timeout: 30s}");
     return;
   }
   for (const auto& entry : extension->entries) {
@@ -339,17 +351,18 @@ void check_secret_extension(const Match& match, const RuleContext& context) {
                          std::all_of(command.items.begin(), command.items.end(), [](const Node& n) { return n.is_scalar(); });
       const bool line = command.is_scalar() && !command.scalar.empty();
       if (!words && !line) {
-        context.diagnostics.error(command.location, field,
+        context.diagnostics.error(rules::extension_format, command.location, field,
                                   "command is the program and its arguments, run without a shell: a list such as "
                                   "[pass, show, db] (or one string, split into words)");
       }
     } else if (entry.key == "timeout") {
       const auto timeout = entry.value.is_scalar() ? parse_duration(entry.value.scalar) : std::nullopt;
       if (!timeout || timeout->count() <= 0) {
-        context.diagnostics.error(entry.value.location, field, fmt::format("timeout: {}", duration_forms));
+        context.diagnostics.error(rules::extension_format, entry.value.location, field,
+                                  fmt::format("timeout: {}", duration_forms));
       }
     } else {
-      context.diagnostics.error(entry.key_location, field,
+      context.diagnostics.error(rules::extension_unknown_key, entry.key_location, field,
                                 fmt::format("unknown key \"{}\" in x-stackup: a secret's x-stackup takes command "
                                             "and timeout",
                                             entry.key));
@@ -362,7 +375,7 @@ void check_secret_extension(const Match& match, const RuleContext& context) {
 void check_service_extension(const Match& match, const RuleContext& context) {
   constexpr std::string_view usage = "x-stackup takes a mapping: {change_mode: restart|signal|noop, change_signal: SIGHUP}";
   if (!match.node.is_mapping()) {
-    context.diagnostics.error(match.node.location, match.path, std::string(usage));
+    context.diagnostics.error(rules::extension_format, match.node.location, match.path, std::string(usage));
     return;
   }
   for (const auto& entry : match.node.entries) {
@@ -370,7 +383,7 @@ void check_service_extension(const Match& match, const RuleContext& context) {
     const auto& value = entry.value;
     if (entry.key == "change_mode") {
       if (!value.is_scalar() || (value.scalar != "restart" && value.scalar != "signal" && value.scalar != "noop")) {
-        context.diagnostics.error(value.location, field,
+        context.diagnostics.error(rules::extension_format, value.location, field,
                                   fmt::format("change_mode is restart (recreate the containers), signal (put the new "
                                               "file in place and signal the main process) or noop (put it in place); "
                                               "not \"{}\"",
@@ -379,19 +392,20 @@ void check_service_extension(const Match& match, const RuleContext& context) {
     } else if (entry.key == "change_signal") {
       const auto signal = value.is_scalar() ? parse_signal(value.scalar) : std::nullopt;
       if (!signal) {
-        context.diagnostics.error(value.location, field, fmt::format("\"{}\" is not a signal; {}", value.scalar, signal_forms));
+        context.diagnostics.error(rules::extension_format, value.location, field,
+                                  fmt::format("\"{}\" is not a signal; {}", value.scalar, signal_forms));
       } else if (*signal == "SIGKILL" || *signal == "SIGSTOP") {
-        context.diagnostics.error(value.location, field,
+        context.diagnostics.error(rules::change_signal_uncatchable, value.location, field,
                                   fmt::format("{} cannot be caught: it would {} the container at each rotation; use the "
                                               "signal the program rereads its secrets on, or change_mode: restart",
                                               *signal, *signal == "SIGKILL" ? "end" : "freeze"));
       } else if (text_of(match.node.find("change_mode")) != "signal") {
-        context.diagnostics.error(entry.key_location, field,
+        context.diagnostics.error(rules::change_signal_unused, entry.key_location, field,
                                   "change_signal is sent only with change_mode: signal; set change_mode: signal, or "
                                   "remove change_signal");
       }
     } else {
-      context.diagnostics.error(entry.key_location, field,
+      context.diagnostics.error(rules::extension_unknown_key, entry.key_location, field,
                                 fmt::format("unknown key \"{}\" in x-stackup: a service's x-stackup takes change_mode "
                                             "and change_signal",
                                             entry.key));
@@ -418,7 +432,7 @@ void check_network_or_volume(const Match& match, const RuleContext& context) {
   if (!external || !(resolve_scalar(*external).boolean || external->is_mapping())) return;
   for (const auto& entry : match.node.entries) {
     if (entry.key == "name" || entry.key == "external" || entry.key.starts_with("x-")) continue;
-    context.diagnostics.error(entry.key_location, child_path(match.path, entry.key),
+    context.diagnostics.error(rules::external_attributes, entry.key_location, child_path(match.path, entry.key),
                               fmt::format("an external {} takes no attribute but \"name\"; remove \"{}\"", kind, entry.key));
   }
 }
@@ -430,7 +444,7 @@ void check_network_mode(const Match& match, const RuleContext& context) {
   if (!mode || !mode->is_scalar()) return;
   const auto path = child_path(match.path, "network_mode");
   if (match.node.find("networks")) {
-    context.diagnostics.error(mode->location, path,
+    context.diagnostics.error(rules::network_mode_conflict, mode->location, path,
                               "network_mode and networks cannot both be set: a service with network_mode joins no "
                               "network of its own; remove one of them");
   }
@@ -438,7 +452,7 @@ void check_network_mode(const Match& match, const RuleContext& context) {
   if (mode->scalar.starts_with(prefix)) {
     const auto other = mode->scalar.substr(prefix.size());
     if (!defined_in(context, "services", other)) {
-      context.diagnostics.error(mode->location, path,
+      context.diagnostics.error(rules::network_mode_undefined, mode->location, path,
                                 fmt::format("network_mode refers to undefined service \"{}\"{}", other,
                                             suggestion_of(context, "services", other)));
     }
@@ -450,7 +464,7 @@ void check_not_negative(const Match& match, const RuleContext& context) {
   if (!match.node.is_scalar()) return;
   const auto& text = match.node.scalar;
   if (!text.empty() && text.front() == '-' && text.find_first_not_of("0123456789", 1) == std::string::npos && text.size() > 1) {
-    context.diagnostics.error(match.node.location, match.path,
+    context.diagnostics.error(rules::negative_count, match.node.location, match.path,
                               fmt::format("{} must not be negative", match.path.substr(match.path.rfind('.') + 1)));
   }
 }
@@ -494,7 +508,7 @@ std::vector<LabelKey> label_keys(const Node& labels) {
 void refuse_labels(const Match& match, const RuleContext& context, bool (*reserved)(std::string_view)) {
   for (const auto& [key, location] : label_keys(match.node)) {
     if (!reserved(key)) continue;
-    context.diagnostics.error(location, match.path,
+    context.diagnostics.error(rules::label_reserved, location, match.path,
                               fmt::format("label {} is reserved: stackup sets it to find and manage its own objects; "
                                           "remove it",
                                           key));
@@ -521,7 +535,7 @@ bool is_override(const Node& document) {
 void check_service(const Match& match, const RuleContext& context) {
   const auto& name = match.captures.front();
   if (!is_valid_key(name)) {
-    context.diagnostics.error(match.key_location, match.path,
+    context.diagnostics.error(rules::key_format, match.key_location, match.path,
                               fmt::format("invalid service name \"{}\": use only letters, digits, '.', '_' and '-'", name));
   }
   const Node& service = match.node;
@@ -530,15 +544,26 @@ void check_service(const Match& match, const RuleContext& context) {
   // An override file rarely repeats the image, so this is a warning there. In a file where other
   // services have one, the local orchestrator cannot deploy this one: an error, as deploy would say.
   if (context.orchestrator == Orchestrator::local && !is_override(context.document)) {
-    context.diagnostics.error(match.key_location, match.path,
+    context.diagnostics.error(rules::image_missing, match.key_location, match.path,
                               fmt::format("service \"{}\" has no image; stackup deploy does not build images: build "
                                           "one and set image: NAME",
                                           name));
     return;
   }
-  context.diagnostics.warning(match.key_location, match.path,
+  if (is_override(context.document)) {
+    // One hint for the whole file, not one warning per service: a fragment is checked with its base.
+    const Entry* services = context.document.find_entry("services");
+    if (services->value.entries.front().key != name) return;
+    const auto file = services->key_location.source ? services->key_location.source->name : std::string("FILE");
+    context.diagnostics.warning(rules::override_file, services->key_location, "services",
+                                fmt::format("no service has an image or a build: if this is an override file, "
+                                            "validate it with its base: -c compose.yaml -c {}",
+                                            file));
+    return;
+  }
+  context.diagnostics.warning(rules::image_missing, match.key_location, match.path,
                               fmt::format("service \"{}\" has neither an image nor a build context specified; it "
-                                          "cannot be deployed without one (is this an override file?)",
+                                          "cannot be deployed without one",
                                           name));
 }
 
@@ -560,10 +585,10 @@ void check_id(const Node& item, const std::string& path, std::string_view field,
   const Node* value = item.find(field);
   if (!value || !value->is_scalar()) return;
   if (!is_number(value->scalar)) {
-    context.diagnostics.error(value->location, child_path(path, field),
+    context.diagnostics.error(rules::uid_gid_value, value->location, child_path(path, field),
                               fmt::format("{} must be a number, got \"{}\"", field, value->scalar));
   } else if (!is_id_in_range(value->scalar)) {
-    context.diagnostics.error(value->location, child_path(path, field),
+    context.diagnostics.error(rules::uid_gid_value, value->location, child_path(path, field),
                               fmt::format("{} {} is out of range; use a number from 0 to {}", field, value->scalar, max_id));
   }
 }
@@ -577,7 +602,7 @@ void check_mode(const Node& item, const std::string& path, const SemanticContext
   if (mode->style == ScalarStyle::plain) {
     const auto resolved = resolve_scalar(*mode);
     if (resolved.type != ScalarType::integer) {
-      context.diagnostics.error(mode->location, field_path,
+      context.diagnostics.error(rules::mode_format, mode->location, field_path,
                                 fmt::format("mode must be an octal file mode such as 0440, got \"{}\"", mode->scalar));
       return;
     }
@@ -589,7 +614,7 @@ void check_mode(const Node& item, const std::string& path, const SemanticContext
     if (text.starts_with("0o")) text.remove_prefix(2);
     const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '7'; });
     if (!digits || text.size() > 5) {
-      context.diagnostics.error(mode->location, field_path,
+      context.diagnostics.error(rules::mode_format, mode->location, field_path,
                                 fmt::format("mode must be an octal file mode such as 0440, got \"{}\"", mode->scalar));
       return;
     }
@@ -597,14 +622,14 @@ void check_mode(const Node& item, const std::string& path, const SemanticContext
     octal = true;
   }
   if (value < 0 || value > 0777) {
-    context.diagnostics.error(mode->location, field_path,
+    context.diagnostics.error(rules::mode_format, mode->location, field_path,
                               fmt::format("mode {} is out of range; use a file mode from 0000 to 0777", mode->scalar));
     return;
   }
   // `mode: 440` is the classic mistake: YAML reads it as decimal 440, which is 0670.
   const bool looks_octal = std::all_of(mode->scalar.begin(), mode->scalar.end(), [](char c) { return c >= '0' && c <= '7'; });
   if (!octal && value >= 8 && looks_octal) {
-    context.diagnostics.warning(mode->location, field_path,
+    context.diagnostics.warning(rules::mode_decimal, mode->location, field_path,
                                 fmt::format("mode {} is decimal, which is 0{:o} in octal; write 0{} if you meant octal",
                                             mode->scalar, value, mode->scalar));
   }
@@ -616,25 +641,26 @@ void check_target(const Node& item, const std::string& path, const SemanticConte
   const auto field_path = child_path(path, "target");
   const std::string& text = target->scalar;
   if (text.empty()) {
-    context.diagnostics.error(target->location, field_path, "target must not be empty");
+    context.diagnostics.error(rules::target_path, target->location, field_path, "target must not be empty");
   } else if (text.ends_with('/')) {
-    context.diagnostics.error(target->location, field_path,
+    context.diagnostics.error(rules::target_path, target->location, field_path,
                               fmt::format("target \"{}\" names a directory; give the path of a file", text));
   } else if (text == ".." || text.starts_with("../") || text.ends_with("/..") || text.find("/../") != std::string::npos) {
-    context.diagnostics.error(target->location, field_path, fmt::format("target \"{}\" must not contain \"..\"", text));
+    context.diagnostics.error(rules::target_path, target->location, field_path,
+                              fmt::format("target \"{}\" must not contain \"..\"", text));
   }
 }
 
 void check_file_reference(const Match& match, const RuleContext& context, std::string_view kind,
-                          std::string_view section_name) {
+                          std::string_view section_name, const base::Rule& undefined_rule) {
   const Node& item = match.node;
   if (!item.is_mapping()) return;
   const auto& service = match.captures.front();
   const Node* source = item.find("source");
   if (!source) {
-    context.diagnostics.error(item.location, match.path, "missing required key \"source\"");
+    context.diagnostics.error(rules::schema_required_key, item.location, match.path, "missing required key \"source\"");
   } else if (source->is_scalar() && !defined_in(context, section_name, source->scalar)) {
-    context.diagnostics.error(source->location, child_path(match.path, "source"),
+    context.diagnostics.error(undefined_rule, source->location, child_path(match.path, "source"),
                               fmt::format("service \"{}\" refers to undefined {} {}; {}", service, kind, source->scalar,
                                           undefined_advice(context, section_name, source->scalar)));
   }
@@ -645,11 +671,11 @@ void check_file_reference(const Match& match, const RuleContext& context, std::s
 }
 
 void check_service_secret(const Match& match, const RuleContext& context) {
-  check_file_reference(match, context, "secret", "secrets");
+  check_file_reference(match, context, "secret", "secrets", rules::secret_undefined);
 }
 
 void check_service_config(const Match& match, const RuleContext& context) {
-  check_file_reference(match, context, "config", "configs");
+  check_file_reference(match, context, "config", "configs", rules::config_undefined);
 }
 
 void check_duplicate_targets(const Match& match, const RuleContext& context) {
@@ -666,9 +692,10 @@ void check_duplicate_targets(const Match& match, const RuleContext& context) {
     const auto [it, inserted] = seen.emplace(reference.mount_path(), source->scalar);
     if (!inserted) {
       const auto kind = match.path.ends_with("configs") ? "config" : "secret";
-      context.diagnostics.error(target->location, child_path(item_path(match.path, i), "target"),
-                                fmt::format("{} references '{}' and '{}' have a conflicting target: '{}'", kind, it->second,
-                                            source->scalar, it->first));
+      context.diagnostics.error(rules::target_conflict, target->location,
+                                child_path(item_path(match.path, i), "target"),
+                                fmt::format("{} references '{}' and '{}' have a conflicting target: '{}'", kind,
+                                            it->second, source->scalar, it->first));
     }
   }
 }
@@ -693,9 +720,10 @@ base::Location reference_location(const Node& container, const std::string& name
 void check_service_networks(const Match& match, const RuleContext& context) {
   for (const auto& [name, value] : named_references(match.node)) {
     if (name == "default" || defined_in(context, "networks", name)) continue;
-    context.diagnostics.error(reference_location(match.node, name, value), child_path(match.path, name),
-                              fmt::format("service \"{}\" refers to undefined network {}; {}", match.captures.front(), name,
-                                          undefined_advice(context, "networks", name)));
+    context.diagnostics.error(rules::network_undefined, reference_location(match.node, name, value),
+                              child_path(match.path, name),
+                              fmt::format("service \"{}\" refers to undefined network {}; {}", match.captures.front(),
+                                          name, undefined_advice(context, "networks", name)));
   }
 }
 
@@ -718,7 +746,7 @@ void check_service_volume(const Match& match, const RuleContext& context) {
     return;  // a host path
   }
   if (!defined_in(context, "volumes", source)) {
-    context.diagnostics.error(at->location, match.path,
+    context.diagnostics.error(rules::volume_undefined, at->location, match.path,
                               fmt::format("service \"{}\" refers to undefined volume {}; {}", match.captures.front(), source,
                                           undefined_advice(context, "volumes", source)));
   }
@@ -727,9 +755,10 @@ void check_service_volume(const Match& match, const RuleContext& context) {
 void check_dependencies(const Match& match, const RuleContext& context) {
   for (const auto& [name, value] : named_references(match.node)) {
     if (defined_in(context, "services", name)) continue;
-    context.diagnostics.error(reference_location(match.node, name, value), child_path(match.path, name),
-                              fmt::format("service \"{}\" depends on undefined service \"{}\"{}", match.captures.front(), name,
-                                          suggestion_of(context, "services", name)));
+    context.diagnostics.error(rules::depends_on_undefined, reference_location(match.node, name, value),
+                              child_path(match.path, name),
+                              fmt::format("service \"{}\" depends on undefined service \"{}\"{}",
+                                          match.captures.front(), name, suggestion_of(context, "services", name)));
   }
 }
 
@@ -756,7 +785,7 @@ void check_dependency_cycles(const SemanticContext& context) {
         chain += next;
         const auto& first = *services->find_entry(next);
         const auto* depends = first.value.find_entry("depends_on");
-        context.diagnostics.error(depends ? depends->key_location : first.key_location,
+        context.diagnostics.error(rules::depends_on_cycle, depends ? depends->key_location : first.key_location,
                                   child_path(child_path("services", next), "depends_on"),
                                   fmt::format("dependency cycle detected: {}", chain));
         return true;
@@ -774,8 +803,10 @@ void check_dependency_cycles(const SemanticContext& context) {
 
 // --- values with a syntax of their own: parsed by units.hpp, as binding will ---------------------
 
-void refuse_value(const Match& match, const RuleContext& context, std::string_view kind, std::string_view forms) {
-  context.diagnostics.error(match.node.location, match.path, fmt::format("\"{}\" is not {}; {}", match.node.scalar, kind, forms));
+void refuse_value(const base::Rule& rule, const Match& match, const RuleContext& context, std::string_view kind,
+                  std::string_view forms) {
+  context.diagnostics.error(rule, match.node.location, match.path,
+                            fmt::format("\"{}\" is not {}; {}", match.node.scalar, kind, forms));
 }
 
 // `environment: ["DEBUG = true"]` sets a variable named "DEBUG " (with its space), which no
@@ -791,7 +822,7 @@ void check_environment(const Match& match, const RuleContext& context) {
     if (first == std::string_view::npos || (first == 0 && last == name.size() - 1)) continue;
     std::string_view value = entry.value.is_scalar() ? std::string_view(entry.value.scalar) : std::string_view();
     value.remove_prefix(std::min(value.size(), value.find_first_not_of(blanks)));
-    context.diagnostics.error(entry.key_location, child_path(match.path, entry.key),
+    context.diagnostics.error(rules::environment_name_spaces, entry.key_location, child_path(match.path, entry.key),
                               fmt::format("environment variable name \"{}\" has spaces around it; write {}={}", name,
                                           name.substr(first, last - first + 1), value));
   }
@@ -800,29 +831,29 @@ void check_environment(const Match& match, const RuleContext& context) {
 void check_duration(const Match& match, const RuleContext& context) {
   // A bare number is the schema's to report: durations are strings there.
   if (match.node.is_scalar() && resolve_scalar(match.node).type == ScalarType::string && !parse_duration(match.node.scalar)) {
-    refuse_value(match, context, "a duration", duration_forms);
+    refuse_value(rules::duration_format, match, context, "a duration", duration_forms);
   }
 }
 
 void check_bytes(const Match& match, const RuleContext& context) {
   if (match.node.is_scalar() && !match.node.is_null() && !parse_bytes(match.node.scalar)) {
-    refuse_value(match, context, "a size", bytes_forms);
+    refuse_value(rules::size_format, match, context, "a size", bytes_forms);
   }
 }
 
 void check_cpus(const Match& match, const RuleContext& context) {
   if (match.node.is_scalar() && !match.node.is_null() && !parse_nano_cpus(match.node.scalar)) {
-    refuse_value(match, context, "a number of CPUs", cpus_forms);
+    refuse_value(rules::cpus_format, match, context, "a number of CPUs", cpus_forms);
   }
 }
 
 void check_restart(const Match& match, const RuleContext& context) {
   if (match.node.is_scalar() && !match.node.is_null() && !parse_restart(match.node.scalar)) {
-    refuse_value(match, context, "a restart policy", restart_forms);
+    refuse_value(rules::restart_format, match, context, "a restart policy", restart_forms);
   }
 }
 
-constexpr Rule rules[] = {
+constexpr PathCheck path_checks[] = {
     {"services.*.stop_grace_period", check_duration},
     {"services.*.healthcheck.interval", check_duration},
     {"services.*.healthcheck.timeout", check_duration},
@@ -875,7 +906,7 @@ void check_semantics(const SemanticContext& semantic_context) {
       for (const auto& entry : node->entries) names.insert(entry.key);
     }
   }
-  for (const auto& rule : rules) {
+  for (const auto& rule : path_checks) {
     const auto segments = split_pattern(rule.pattern);
     std::vector<std::string> captures;
     visit(context.document, segments, "", captures, context.document.location,

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "compose/path.hpp"
+#include "compose/rules.hpp"
 
 namespace stackup::compose {
 namespace {
@@ -33,7 +34,8 @@ void check_extension_keys(const Node& mapping, const std::string& path, const Fo
   if (version.at_least(3, 7)) return;
   for (const auto& entry : mapping.entries) {
     if (entry.key.starts_with("x-")) {
-      diagnostics.error(entry.key_location, child_path(path, entry.key), too_old(version, "an x- extension key here", 3, 7));
+      diagnostics.error(rules::version_feature, entry.key_location, child_path(path, entry.key),
+                        too_old(version, "an x- extension key here", 3, 7));
     }
   }
 }
@@ -53,7 +55,7 @@ FormatVersion read_format_version(const Node& root, base::Diagnostics& diagnosti
   int minor = 0;
   const bool ok = parse_int(text.substr(0, dot), major) && (dot == std::string_view::npos || parse_int(text.substr(dot + 1), minor));
   if (!ok) {
-    diagnostics.error(version.location, "version",
+    diagnostics.error(rules::version_format, version.location, "version",
                       fmt::format("unsupported compose file format version \"{}\"; use \"3.x\" or leave version out", text));
     return FormatVersion{};
   }
@@ -66,7 +68,8 @@ FormatVersion read_format_version(const Node& root, base::Diagnostics& diagnosti
 void check_version_rules(const Node& root, const FormatVersion& version, base::Diagnostics& diagnostics) {
   if (!root.is_mapping() || !version.declared) return;
   if (const auto* secrets = root.find_entry("secrets"); secrets && !version.at_least(3, 1)) {
-    diagnostics.error(secrets->key_location, "secrets", too_old(version, "top-level secrets", 3, 1));
+    diagnostics.error(rules::version_feature, secrets->key_location, "secrets",
+                      too_old(version, "top-level secrets", 3, 1));
   }
   if (const auto* secrets = root.find("secrets"); secrets && secrets->is_mapping()) {
     for (const auto& secret : secrets->entries) {
@@ -75,12 +78,12 @@ void check_version_rules(const Node& root, const FormatVersion& version, base::D
       for (const auto& rule : secret_field_rules) {
         const auto* field = secret.value.find_entry(rule.field);
         if (field && !version.at_least(rule.major, rule.minor)) {
-          diagnostics.error(field->key_location, child_path(path, rule.field),
+          diagnostics.error(rules::version_feature, field->key_location, child_path(path, rule.field),
                             too_old(version, fmt::format("\"{}\"", rule.field), rule.major, rule.minor));
         }
       }
       if (const auto* field = secret.value.find_entry("environment")) {
-        diagnostics.error(field->key_location, child_path(path, "environment"),
+        diagnostics.error(rules::version_feature, field->key_location, child_path(path, "environment"),
                           fmt::format("the environment source is a compose-spec feature, not part of compose file "
                                       "format {}; remove `version: \"{}\"` to use the compose-spec",
                                       version.text, version.text));
@@ -93,7 +96,8 @@ void check_version_rules(const Node& root, const FormatVersion& version, base::D
       if (!service.value.is_mapping()) continue;
       const auto path = child_path("services", service.key);
       if (const auto* secrets = service.value.find_entry("secrets"); secrets && !version.at_least(3, 1)) {
-        diagnostics.error(secrets->key_location, child_path(path, "secrets"), too_old(version, "service secrets", 3, 1));
+        diagnostics.error(rules::version_feature, secrets->key_location, child_path(path, "secrets"),
+                          too_old(version, "service secrets", 3, 1));
       }
       check_extension_keys(service.value, path, version, diagnostics);
     }

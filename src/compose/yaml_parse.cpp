@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "compose/path.hpp"
+#include "compose/rules.hpp"
 
 namespace stackup::compose {
 namespace {
@@ -188,7 +189,7 @@ class TreeBuilder final : public YAML::EventHandler {
     }
     if (!parent.key) {
       if (!node.is_scalar() && !node.is_null()) {
-        diagnostics_.error(node.location, current_path(), "mapping keys must be strings");
+        diagnostics_.error(rules::yaml_key_type, node.location, current_path(), "mapping keys must be strings");
         parent.key = PendingKey{std::string(), node.location, false, true};
         return;
       }
@@ -209,7 +210,7 @@ class TreeBuilder final : public YAML::EventHandler {
     }
     if (has_key(parent, key.text)) {
       const auto* previous = parent.node.find_entry(key.text);
-      diagnostics_.error(key.location, current_path(),
+      diagnostics_.error(rules::yaml_duplicate_key, key.location, current_path(),
                          fmt::format("mapping key \"{}\" already defined at line {}", key.text, previous->key_location.line));
       return;
     }
@@ -226,11 +227,13 @@ class TreeBuilder final : public YAML::EventHandler {
         if (item.is_mapping()) {
           out.push_back(std::move(item));
         } else {
-          diagnostics_.error(item.location, path, "a merge key (<<) takes a mapping or a list of mappings");
+          diagnostics_.error(rules::yaml_merge_key, item.location, path,
+                             "a merge key (<<) takes a mapping or a list of mappings");
         }
       }
     } else {
-      diagnostics_.error(value.location, path, "a merge key (<<) takes a mapping or a list of mappings");
+      diagnostics_.error(rules::yaml_merge_key, value.location, path,
+                         "a merge key (<<) takes a mapping or a list of mappings");
     }
   }
 
@@ -348,7 +351,7 @@ std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& so
   // YAML is Unicode text; refusing other bytes here keeps every later phase and output well-formed.
   if (const auto offset = first_non_text_byte(source->text)) {
     const auto byte = static_cast<unsigned char>(source->text[*offset]);
-    diagnostics.error(location_of_offset(source, *offset), "",
+    diagnostics.error(rules::yaml_encoding, location_of_offset(source, *offset), "",
                       byte == 0 ? std::string("the file contains a NUL byte (\\0) here; compose files are text")
                                 : fmt::format("invalid UTF-8 byte 0x{:02X}; compose files are UTF-8 text", byte));
     return std::nullopt;
@@ -362,19 +365,21 @@ std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& so
     auto root = builder.take_root();
     return root ? std::move(*root) : Node{};
   } catch (const BudgetExceeded& exceeded) {
-    diagnostics.error(exceeded.location, exceeded.path,
+    diagnostics.error(rules::yaml_alias_limit, exceeded.location, exceeded.path,
                       fmt::format("too many aliases: expanding them would create more than {} values "
                                   "(a \"billion laughs\" document?); use fewer nested anchors",
                                   node_budget_for(source->text.size())));
   } catch (const AliasCycle& cycle) {
-    diagnostics.error(cycle.location, cycle.path,
+    diagnostics.error(rules::yaml_alias_cycle, cycle.location, cycle.path,
                       "an alias refers to a mapping or list that contains it; anchors cannot nest themselves");
   } catch (const TooDeep& deep) {
-    diagnostics.error(deep.location, deep.path, too_deep_message(max_nesting_depth, " once aliases are expanded"));
+    diagnostics.error(rules::yaml_nesting_depth, deep.location, deep.path,
+                      too_deep_message(max_nesting_depth, " once aliases are expanded"));
   } catch (const YAML::DeepRecursion& error) {
-    diagnostics.error(builder.location_of(error.mark), "", too_deep_message(static_cast<std::size_t>(error.depth()), ""));
+    diagnostics.error(rules::yaml_nesting_depth, builder.location_of(error.mark), "",
+                      too_deep_message(static_cast<std::size_t>(error.depth()), ""));
   } catch (const YAML::Exception& error) {
-    diagnostics.error(builder.location_of(error.mark), "", describe_parser_error(error.msg));
+    diagnostics.error(rules::yaml_syntax, builder.location_of(error.mark), "", describe_parser_error(error.msg));
   }
   return std::nullopt;
 }

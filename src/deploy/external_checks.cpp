@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "compose/access_rules.hpp"
+#include "compose/rules.hpp"
 
 namespace stackup::deploy {
 
@@ -16,13 +17,13 @@ void check_external_secrets(const compose::Project& project, store::Vault& store
       const auto path = fmt::format("services.{}.secrets[{}]", service.name, i);
       auto info = store.lookup(name);
       if (!info) {
-        diagnostics.error(reference.location, path, info.error().message);
+        diagnostics.error(compose::rules::secret_store_lookup, reference.location, path, info.error().message);
       } else if (!*info) {
-        diagnostics.error(reference.location, path,
+        diagnostics.error(compose::rules::external_secret_missing, reference.location, path,
                           fmt::format("secret {} is not in the store; create it: stackup secret create {} FILE", name, name));
       } else if (auto violation = compose::permission_violation(service.name, compose::permission_of(service), name,
                                                                 compose::permission_of((*info)->labels))) {
-        diagnostics.error(reference.location, path, std::move(*violation));
+        diagnostics.error(compose::rules::permission_label, reference.location, path, std::move(*violation));
       }
     }
   }

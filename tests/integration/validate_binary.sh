@@ -63,7 +63,7 @@ for file in /dev/zero "$work/fifo.yaml"; do
   out=$(cd "$work" && timeout 10 "$stackup" validate -c "$file" 2>&1); code=$?
   set -e
   [ "$code" -eq 2 ] || fail "$file: exit $code, want 2"
-  grep -qxF "error: cannot read compose file $file: is not a regular file" <<<"$out" || fail "unexpected output: $out"
+  grep -qxF "error: cannot read compose file $file: is not a regular file [file-unreadable]" <<<"$out" || fail "unexpected output: $out"
 done
 
 # A label stackup uses to find its own objects cannot come from a compose file: `down` would trust it.

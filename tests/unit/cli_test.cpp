@@ -2,12 +2,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <sstream>
 
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "cli/context.hpp"
+#include "compose/rules.hpp"
 
 namespace stackup::testing {
 namespace {
@@ -78,7 +81,7 @@ TEST(Cli, ValidateExitsOneWithCompilerStyleText) {
   EXPECT_EQ(result.code, 1);
   EXPECT_EQ(result.out,
             "duplicate_targets.yaml:8:17: error: services.web.secrets[1].target: secret references 'a' and 'b' have a "
-            "conflicting target: '/run/secrets/token'\n"
+            "conflicting target: '/run/secrets/token' [target-conflict]\n"
             "          target: /run/secrets/token\n"
             "                  ^\n"
             "duplicate_targets.yaml: invalid (1 error, 0 warnings)\n");
@@ -105,7 +108,7 @@ TEST(Cli, QuietPrintsNothingForValidFiles) {
 TEST(Cli, MissingFileExitsTwo) {
   const auto result = run({"validate", "-c", "no-such-file.yaml"});
   EXPECT_EQ(result.code, 2);
-  EXPECT_EQ(result.out, "error: cannot read compose file no-such-file.yaml: No such file or directory\n");
+  EXPECT_EQ(result.out, "error: cannot read compose file no-such-file.yaml: No such file or directory [file-unreadable]\n");
 }
 
 TEST(Cli, JsonFormatIsMachineReadable) {
@@ -119,10 +122,14 @@ TEST(Cli, JsonFormatIsMachineReadable) {
       "line": 8,
       "message": "secret references 'a' and 'b' have a conflicting target: '/run/secrets/token'",
       "path": "services.web.secrets[1].target",
+      "rule": "target-conflict",
       "severity": "error"
     }
   ],
-  "valid": false
+  "errors": 1,
+  "valid": false,
+  "version": 1,
+  "warnings": 0
 }
 )");
 }
@@ -130,8 +137,64 @@ TEST(Cli, JsonFormatIsMachineReadable) {
 TEST(Cli, GithubFormatPrintsAnnotations) {
   const auto result = run({"validate", "--format", "github", "-c", "duplicate_targets.yaml"});
   EXPECT_EQ(result.out,
-            "::error file=duplicate_targets.yaml,line=8,col=17::services.web.secrets[1].target: secret references 'a' "
-            "and 'b' have a conflicting target: '/run/secrets/token'\n");
+            "::error file=duplicate_targets.yaml,line=8,col=17,title=target-conflict::services.web.secrets[1].target: "
+            "secret references 'a' and 'b' have a conflicting target: '/run/secrets/token'\n"
+            "::notice title=stackup validate::duplicate_targets.yaml: invalid (1 error, 0 warnings)\n");
+}
+
+TEST(Cli, IgnoreDropsARuleAndWarningsAsErrorsFailsOnWarnings) {
+  const auto directory = (fs::path(STACKUP_TESTDATA) / "valid").string();
+  const auto file = "decimal_mode_and_legacy_external.yaml";
+  EXPECT_EQ(run({"validate", "-q", "-c", file}, {}, directory).code, 0);
+  const auto strict = run({"validate", "-q", "--warnings-as-errors", "-c", file}, {}, directory);
+  EXPECT_EQ(strict.code, 1);
+  const auto ignored = run({"validate", "--warnings-as-errors", "--ignore", "mode-decimal", "--ignore",
+                            "external-name-deprecated", "-c", file},
+                           {}, directory);
+  EXPECT_EQ(ignored.code, 0);
+  EXPECT_EQ(ignored.out, "decimal_mode_and_legacy_external.yaml: valid (0 errors, 0 warnings)\n");
+  const auto typo = run({"validate", "--ignore", "mode-decmal", "-c", file}, {}, directory);
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_EQ(typo.err, "stackup: error: --ignore mode-decmal: no such rule; did you mean mode-decimal?\n");
+}
+
+TEST(Cli, SarifListsTheRulesAndLocatesEachResult) {
+  const auto result = run({"validate", "--format", "sarif", "-c", "duplicate_targets.yaml"});
+  EXPECT_EQ(result.code, 1);
+  const auto log = nlohmann::json::parse(result.out);
+  EXPECT_EQ(log["version"], "2.1.0");
+  const auto& first = log["runs"][0];
+  EXPECT_EQ(first["tool"]["driver"]["name"], "stackup");
+  const auto& rules = first["tool"]["driver"]["rules"];
+  EXPECT_EQ(rules.size(), compose::rules::all().size());
+  ASSERT_EQ(first["results"].size(), 1u);
+  const auto& result0 = first["results"][0];
+  EXPECT_EQ(result0.dump(),
+            R"({"level":"error","locations":[{"physicalLocation":{"artifactLocation":{"uri":"duplicate_targets.yaml"},)"
+            R"("region":{"startColumn":17,"startLine":8}}}],"message":{"text":"services.web.secrets[1].target: secret )"
+            R"(references 'a' and 'b' have a conflicting target: '/run/secrets/token'"},"ruleId":"target-conflict",)"
+            R"("ruleIndex":)" + std::to_string(result0["ruleIndex"].get<int>()) + "}");
+  EXPECT_EQ(rules[result0["ruleIndex"].get<int>()]["id"], "target-conflict");
+  for (const auto& rule : rules) {
+    EXPECT_FALSE(rule["shortDescription"]["text"].get<std::string>().empty()) << rule["id"];
+    EXPECT_FALSE(rule["help"]["text"].get<std::string>().empty()) << rule["id"];
+  }
+}
+
+TEST(Cli, CodeClimateIsGitLabsCodeQualityReport) {
+  const auto result = run({"validate", "--format", "codeclimate", "-c", "duplicate_targets.yaml"});
+  EXPECT_EQ(result.code, 1);
+  const auto issues = nlohmann::json::parse(result.out);
+  ASSERT_EQ(issues.size(), 1u);
+  auto issue = issues[0];
+  EXPECT_EQ(issue["fingerprint"].get<std::string>().size(), 16u);
+  issue.erase("fingerprint");
+  EXPECT_EQ(issue.dump(),
+            R"({"categories":["Bug Risk"],"check_name":"target-conflict","description":"services.web.secrets[1].target: )"
+            R"(secret references 'a' and 'b' have a conflicting target: '/run/secrets/token'","location":{"lines":)"
+            R"({"begin":8},"path":"duplicate_targets.yaml"},"severity":"major","type":"issue"})");
+  const auto again = nlohmann::json::parse(run({"validate", "--format", "codeclimate", "-c", "duplicate_targets.yaml"}).out);
+  EXPECT_EQ(again[0]["fingerprint"], issues[0]["fingerprint"]);
 }
 
 TEST(Cli, ConfigPrintsTheCanonicalModelWithoutSecretValues) {

@@ -46,7 +46,8 @@ compose::LoadedProject load_fixture(const std::string& kind, const std::string& 
 
 void check_fixture(const std::string& kind, const std::string& name) {
   const auto loaded = load_fixture(kind, name);
-  const auto actual = headlines(loaded.diagnostics);
+  const auto actual = headlines_with_rules(loaded.diagnostics);
+  for (const auto& d : loaded.diagnostics.all()) EXPECT_NE(d.rule, nullptr) << base::headline(d) << ": no rule";
   const auto expected_path = (fs::path(STACKUP_TESTDATA) / kind / name).replace_extension(".expected");
   if (std::getenv("STACKUP_UPDATE_EXPECTED") != nullptr) {
     if (actual.empty()) {

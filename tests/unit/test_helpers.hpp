@@ -41,4 +41,11 @@ inline std::vector<std::string> headlines(const base::Diagnostics& diagnostics) 
   return out;
 }
 
+// The same with each diagnostic's rule: what the fixtures' .expected files hold.
+inline std::vector<std::string> headlines_with_rules(const base::Diagnostics& diagnostics) {
+  std::vector<std::string> out;
+  for (const auto& d : diagnostics.all()) out.push_back(base::headline_with_rule(d));
+  return out;
+}
+
 }  // namespace stackup::testing

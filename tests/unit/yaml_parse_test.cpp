@@ -101,7 +101,7 @@ TEST(YamlParse, ANulByteIsNamedAtItsPlace) {
               ::testing::ElementsAre("f.yml:3:14: error: the file contains a NUL byte (\\0) here; compose files are text"));
   // The excerpt shows the byte as '?', so the caret lines up and no NUL reaches the terminal.
   EXPECT_EQ(base::render_text(parsed.diagnostics.all()[0]),
-            "f.yml:3:14: error: the file contains a NUL byte (\\0) here; compose files are text\n"
+            "f.yml:3:14: error: the file contains a NUL byte (\\0) here; compose files are text [yaml-encoding]\n"
             "      image: ng?inx\n"
             "               ^");
 }
