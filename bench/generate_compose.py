@@ -27,7 +27,7 @@ for i in range(count):
         "        mode: 0400",
         f"      - secret{(i + 1) % count}",
         "    deploy:",
-        "      replicas: 2",
+        "      replicas: 1",
         "      resources:",
         "        limits:",
         "          cpus: \"0.5\"",

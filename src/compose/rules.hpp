@@ -151,6 +151,18 @@ inline constexpr base::Rule source_variable_unset{"source-variable-unset",
 // Services.
 inline constexpr base::Rule image_missing{"image-missing", "Each service names an image to run.",
                                           "Set image: NAME; stackup deploys images and does not build them."};
+inline constexpr base::Rule port_format{
+    "port-format", "Each published port is [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL] with ports from 1 to 65535.",
+    "Fix the port at the reported place: ports are numbers up to 65535, a range starts before it ends, a host range "
+    "has as many ports as the container range, and the protocol is tcp, udp or sctp."};
+inline constexpr base::Rule bind_source{"bind-source", "A bind mount names the host path it mounts.",
+                                        "Add source: with the host path, or use type: volume for a named volume."};
+inline constexpr base::Rule device_request{
+    "device-request", "A device request (GPUs) names its capabilities and asks either for a count or for device IDs.",
+    "Add capabilities: [gpu], and keep one of count: and device_ids:."};
+inline constexpr base::Rule watch_target{
+    "watch-target", "A develop.watch rule that syncs files names the path in the container they go to.",
+    "Add target: with the container path, or use action: rebuild."};
 inline constexpr base::Rule override_file{
     "override-file", "A file whose services name no image or build is checked with the file it overrides.",
     "Validate an override file together with its base, as Compose merges them: -c compose.yaml -c override.yaml."};

@@ -15,6 +15,7 @@
 #include "base/docker_names.hpp"
 #include "compose/model.hpp"
 #include "compose/path.hpp"
+#include "compose/port_syntax.hpp"
 #include "compose/rules.hpp"
 #include "compose/suggest.hpp"
 #include "compose/units.hpp"
@@ -752,6 +753,67 @@ void check_service_volume(const Match& match, const RuleContext& context) {
   }
 }
 
+void check_bind_source(const Match& match, const RuleContext& context) {
+  if (!match.node.is_mapping() || text_of(match.node.find("type")) != "bind" || match.node.find("source")) return;
+  context.diagnostics.error(rules::bind_source, match.node.location, match.path,
+                            "a bind mount needs a source: the host path to mount (source: ./data)");
+}
+
+void check_port(const Match& match, const RuleContext& context) {
+  if (match.node.is_scalar()) {
+    if (auto problem = short_port_problem(match.node.scalar)) {
+      context.diagnostics.error(rules::port_format, match.node.location, match.path, std::move(*problem));
+    }
+    return;
+  }
+  if (!match.node.is_mapping()) return;
+  for (const auto& [field, container] : {std::pair{"target", true}, std::pair{"published", false}}) {
+    const Node* value = match.node.find(field);
+    if (!value || !value->is_scalar()) continue;
+    if (auto problem = port_range_problem(value->scalar, container)) {
+      context.diagnostics.error(rules::port_format, value->location, child_path(match.path, field), std::move(*problem));
+    }
+  }
+  if (const Node* protocol = match.node.find("protocol"); protocol && protocol->is_scalar()) {
+    if (auto problem = protocol_problem(protocol->scalar)) {
+      context.diagnostics.error(rules::port_format, protocol->location, child_path(match.path, "protocol"),
+                                std::move(*problem));
+    }
+  }
+}
+
+// A GPU or other device request (deploy.resources.reservations.devices), as the Engine takes it.
+void check_device_request(const Match& match, const RuleContext& context) {
+  if (!match.node.is_mapping()) return;
+  if (match.node.find("count") && match.node.find("device_ids")) {
+    context.diagnostics.error(rules::device_request, match.node.find("device_ids")->location,
+                              child_path(match.path, "device_ids"),
+                              "count and device_ids are mutually exclusive: ask for a number of devices or for "
+                              "these devices");
+  }
+  if (!match.node.find("capabilities")) {
+    context.diagnostics.error(rules::device_request, match.node.location, match.path,
+                              "a device request needs capabilities, such as capabilities: [gpu]");
+  }
+}
+
+// develop.watch: what `docker compose watch` does when files change.
+void check_watch(const Match& match, const RuleContext& context) {
+  if (!match.node.is_mapping()) return;
+  for (const char* key : {"path", "action"}) {
+    if (!match.node.find(key)) {
+      context.diagnostics.error(rules::schema_required_key, match.node.location, match.path,
+                                fmt::format("missing required key \"{}\"", key));
+    }
+  }
+  const auto action = text_of(match.node.find("action"));
+  if (action.starts_with("sync") && !match.node.find("target")) {
+    context.diagnostics.error(rules::watch_target, match.node.location, match.path,
+                              fmt::format("action {} needs a target: the path in the container to copy the files to",
+                                          action));
+  }
+}
+
 void check_dependencies(const Match& match, const RuleContext& context) {
   for (const auto& [name, value] : named_references(match.node)) {
     if (defined_in(context, "services", name)) continue;
@@ -888,6 +950,10 @@ constexpr PathCheck path_checks[] = {
     {"services.*.configs", check_duplicate_targets},
     {"services.*.networks", check_service_networks},
     {"services.*.volumes[*]", check_service_volume},
+    {"services.*.volumes[*]", check_bind_source},
+    {"services.*.ports[*]", check_port},
+    {"services.*.deploy.resources.reservations.devices[*]", check_device_request},
+    {"services.*.develop.watch[*]", check_watch},
     {"services.*.depends_on", check_dependencies},
     {"services.*.labels", check_labels},
     {"services.*.deploy.labels", check_labels},
