@@ -19,9 +19,14 @@ class Substitution {
   // Expands text[pos..] until the end, or (when `nested`) until the '}' closing the enclosing ${...}.
   std::expected<std::string, TemplateError> expand(std::string_view text, std::size_t& pos, bool nested) {
     std::string out;
+    // Braces the word itself opens, as in ${JSON:-{"json":1}}: the '}' that closes one of them is
+    // part of the word, not the end of the ${...}.
+    std::size_t open_braces = 0;
     while (pos < text.size()) {
       const char c = text[pos];
-      if (nested && c == '}') return out;
+      if (nested && c == '}' && open_braces == 0) return out;
+      if (nested && c == '{') ++open_braces;
+      if (nested && c == '}') --open_braces;
       if (c != '$' || pos + 1 >= text.size()) {
         out += c;
         ++pos;

@@ -20,6 +20,7 @@
 #include "compose/interpolate.hpp"
 #include "compose/merge.hpp"
 #include "compose/schema.hpp"
+#include "compose/type_cast.hpp"
 #include "compose/semantic.hpp"
 #include "compose/version_rules.hpp"
 #include "compose/yaml_parse.hpp"
@@ -139,7 +140,7 @@ class ProjectLoader {
 
     std::vector<std::string> top_files;
     for (const auto& name : names) top_files.push_back(absolute(options_.working_directory, name));
-    auto document = load_model(sources, Scope{project_directory_, environment_, top_files});
+    auto document = load_model(sources, Scope{project_directory_, environment_, top_files, true});
     if (!document) return finish();
     result_.document = std::move(*document);
 
@@ -210,12 +211,14 @@ class ProjectLoader {
     }
   }
 
-  std::optional<Node> load_file(const std::shared_ptr<const base::SourceFile>& source,
-                                std::optional<FormatVersion>& first_version, const Environment& environment) {
+  // Parses one file into its root mapping. An empty override file changes nothing, as with Compose;
+  // an empty first file is a mistake.
+  std::optional<Node> parse_document(const std::shared_ptr<const base::SourceFile>& source, bool first) {
     PhaseTimer timer(source->name);
     auto root = parse_yaml(source, result_.diagnostics);
     timer.done("parse");
     if (!root) return std::nullopt;
+    if (root->is_null() && !first) return Node::make_mapping({source, 1, 1});
     if (root->is_null()) {
       result_.diagnostics.error(rules::file_empty, {source, 1, 1}, "",
                                 "empty compose file: it needs at least a services: section");
@@ -226,7 +229,20 @@ class ProjectLoader {
                                 fmt::format("a compose file must be a mapping at the top level, got {}", describe(*root)));
       return std::nullopt;
     }
-    const auto version = read_format_version(*root, result_.diagnostics);
+    return root;
+  }
+
+  std::optional<Node> load_file(const std::shared_ptr<const base::SourceFile>& source,
+                                std::optional<FormatVersion>& first_version, const Environment& environment) {
+    auto root = parse_document(source, true);
+    if (root) prepare(*root, first_version, environment);
+    return root;
+  }
+
+  // The phases of one parsed file: version rules, interpolation, casts, schema.
+  void prepare(Node& root, std::optional<FormatVersion>& first_version, const Environment& environment) {
+    PhaseTimer timer(root.location.source ? root.location.source->name : std::string("file"));
+    const auto version = read_format_version(root, result_.diagnostics);
     if (!first_version) {
       first_version = version;
     } else if (version.declared && first_version->declared && version.text != first_version->text) {
@@ -234,12 +250,12 @@ class ProjectLoader {
                                   fmt::format("this file declares version \"{}\" but the first file declares \"{}\"",
                                               version.text, first_version->text));
     }
-    check_version_rules(*root, version, result_.diagnostics);
-    if (options_.interpolate) Interpolator(environment, result_.diagnostics).run(*root);
+    check_version_rules(root, version, result_.diagnostics);
+    if (options_.interpolate) Interpolator(environment, result_.diagnostics).run(root);
+    cast_typed_values(root);
     timer.done("interpolate");
-    validate_schema(*root, result_.diagnostics);
+    validate_schema(root, result_.diagnostics);
     timer.done("schema");
-    return root;
   }
 
   // One compose application: the project itself, or one that it includes.
@@ -247,26 +263,31 @@ class ProjectLoader {
     std::string directory;           // where its relative paths count from
     Environment environment;         // what its files interpolate
     std::vector<std::string> chain;  // the absolute paths of its files and of the files including it
+    bool top_level = false;          // the project itself
   };
 
   // Parses, checks and merges the files of one application, with its extends: and include: resolved.
   std::optional<Node> load_model(const std::vector<std::shared_ptr<const base::SourceFile>>& sources, const Scope& scope) {
+    std::vector<std::optional<Node>> roots;
+    for (const auto& source : sources) roots.push_back(parse_document(source, roots.empty()));
+    Environment environment = scope.environment;
+    if (scope.top_level) expose_project_name(roots, environment);
     ExtendsResolver extends(
         [&](const std::string& path, const base::Location& named_at) {
-          return load_other_file(path, named_at, scope.environment, "extended");
+          return load_other_file(path, named_at, environment, "extended");
         },
         options_.working_directory, result_.diagnostics);
     std::optional<FormatVersion> first_version;
     Node document;
     bool parsed_all = true;
-    for (const auto& source : sources) {
-      auto root = load_file(source, first_version, scope.environment);
-      if (!root) {
+    for (std::size_t i = 0; i < roots.size(); ++i) {
+      if (!roots[i]) {
         parsed_all = false;
         continue;
       }
-      extends.resolve(*root, source->name, scope.directory);
-      merge_into(document, std::move(*root));
+      prepare(*roots[i], first_version, environment);
+      extends.resolve(*roots[i], sources[i]->name, scope.directory);
+      merge_into(document, std::move(*roots[i]));
     }
     if (!parsed_all) return std::nullopt;
     strip_resets(document);
@@ -277,7 +298,9 @@ class ProjectLoader {
       const auto entries = include_entries(*include);
       document.erase("include");
       for (const auto& entry : entries) {
-        if (auto included = load_included(entry, scope)) import_resources(document, *included, entry, result_.diagnostics);
+        if (auto included = load_included(entry, Scope{scope.directory, environment, scope.chain, false})) {
+          import_resources(document, *included, entry, result_.diagnostics);
+        }
       }
     }
     return document;
@@ -356,6 +379,28 @@ class ProjectLoader {
   std::string home() const {
     const auto home = environment_.get("HOME");
     return home ? std::string(*home) : std::string();
+  }
+
+  // Compose gives interpolation the project's name as COMPOSE_PROJECT_NAME: -p, else the variable
+  // itself, else the first `name:` (interpolated on its own), else the project directory's name.
+  void expose_project_name(const std::vector<std::optional<Node>>& roots, Environment& environment) {
+    constexpr std::string_view variable = "COMPOSE_PROJECT_NAME";
+    if (!options_.project_name.empty()) {
+      environment.set(std::string(variable), options_.project_name);
+      return;
+    }
+    if (environment.get(variable)) return;
+    for (const auto& root : roots) {
+      const Node* name = root ? root->find("name") : nullptr;
+      if (!name || !name->is_scalar()) continue;
+      std::set<std::string, std::less<>> unset;
+      if (auto value = substitute(name->scalar, environment, unset)) {
+        environment.set(std::string(variable), std::move(*value));
+        return;
+      }
+    }
+    const auto directory_name = normalize_project_name(std::filesystem::path(project_directory_).filename().string());
+    environment.set(std::string(variable), directory_name.empty() ? "default" : directory_name);
   }
 
   std::string resolve_project_name() {

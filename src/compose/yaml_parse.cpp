@@ -194,11 +194,31 @@ class TreeBuilder final : public YAML::EventHandler {
         return;
       }
       parent.key = PendingKey{node.scalar, node.location, plain_scalar, false};
+      refuse_typed_name(node, plain_scalar);
       return;
     }
     PendingKey key = std::move(*parent.key);
     parent.key.reset();
     add_entry(parent, std::move(key), std::move(node));
+  }
+
+  // Names of the top level and of the five sections (services: {123: ...}) are strings; compose-go
+  // refuses one YAML reads as a number, a boolean or null, since it cannot name a resource.
+  void refuse_typed_name(const Node& key, bool plain) {
+    if (!plain || stack_.size() > 2) return;
+    if (stack_.size() == 2) {
+      const auto& section = stack_.front().key;
+      constexpr std::string_view sections[] = {"services", "networks", "volumes", "secrets", "configs"};
+      if (!section || std::find(std::begin(sections), std::end(sections), section->text) == std::end(sections)) return;
+    }
+    const auto type = resolve_scalar(key).type;
+    if (type == ScalarType::string) return;
+    diagnostics_.error(rules::yaml_key_type, key.location, current_path(),
+                       fmt::format("the name {} is {}, not a string; quote it (\"{}\") to use it as a name",
+                                   key.is_null() ? "null" : key.scalar, type == ScalarType::boolean ? "a boolean"
+                                                                        : type == ScalarType::null  ? "null"
+                                                                                                    : "a number",
+                                   key.scalar));
   }
 
   void add_entry(Frame& parent, PendingKey key, Node value) {

@@ -42,7 +42,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"${UNSET+alt}", ""}, Case{"${UNSET:-${INNER}}", "inner"},
                       Case{"${UNSET:-${ALSO_UNSET:-deep}}", "deep"}, Case{"$$SET", "$SET"}, Case{"$${SET}", "${SET}"},
                       Case{"$(cat /run/secrets/x)", "$(cat /run/secrets/x)"}, Case{"cost: 5$", "cost: 5$"},
-                      Case{"$1", "$1"}, Case{"${SET:?must be set}", "value"}, Case{"${TAG-:latest}", ":latest"}));
+                      Case{"$1", "$1"}, Case{"${SET:?must be set}", "value"}, Case{"${TAG-:latest}", ":latest"},
+                      Case{R"(${SET:-{"json":1}})", "value"}, Case{R"(${UNSET:-{"json":{"a":1}}})", R"({"json":{"a":1}})"},
+                      Case{"${UNSET:-a}}", "a}"}));
 
 TEST(Substitute, RequiredVariablesCarryTheirMessage) {
   std::set<std::string, std::less<>> unset;

@@ -63,6 +63,19 @@ TEST(Loader, DashReadsTheFileFromStandardInputWithPathsFromTheWorkingDirectory) 
   EXPECT_TRUE(unread.unreadable);
 }
 
+TEST(Loader, AnEmptyOverrideFileChangesNothingButAnEmptyFirstFileIsAnError) {
+  MemoryProject project;
+  project.file("compose.yaml", "services:\n  web:\n    image: busybox\n");
+  project.file("empty.yaml", "# nothing to override yet\n");
+  project.options.files = {"compose.yaml", "empty.yaml"};
+  const auto loaded = project.load();
+  EXPECT_THAT(headlines(loaded.diagnostics), ::testing::IsEmpty());
+  EXPECT_TRUE(loaded.project);
+  project.options.files = {"empty.yaml", "compose.yaml"};
+  EXPECT_THAT(headlines(project.load().diagnostics),
+              ElementsAre("empty.yaml:1:1: error: empty compose file: it needs at least a services: section"));
+}
+
 TEST(Loader, ReservedLabelsAreRefusedAfterInterpolation) {
   MemoryProject project;
   project.file("compose.yaml",

@@ -1,0 +1,11 @@
+#pragma once
+// Phase 2b, after interpolation: values at typed places read as compose-go reads them. YAML 1.2 reads
+// `init: yes` as a string, and a quoted "${MODE}" stays one; compose-go casts the strings at these
+// places (booleans: y/yes/true/on and n/no/false/off, in any case), so the same files load here.
+#include "compose/node.hpp"
+
+namespace stackup::compose {
+
+void cast_typed_values(Node& root);
+
+}  // namespace stackup::compose
