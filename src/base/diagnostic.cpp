@@ -13,14 +13,6 @@ void Diagnostics::warning(const Rule& rule, Location location, std::string path,
   add({Severity::warning, std::move(location), std::move(path), std::move(message), &rule});
 }
 
-void Diagnostics::error(Location location, std::string path, std::string message) {
-  add({Severity::error, std::move(location), std::move(path), std::move(message)});
-}
-
-void Diagnostics::warning(Location location, std::string path, std::string message) {
-  add({Severity::warning, std::move(location), std::move(path), std::move(message)});
-}
-
 void Diagnostics::add(Diagnostic diagnostic) {
   if (diagnostic.severity == Severity::error) ++error_count_;
   items_.push_back(std::move(diagnostic));

@@ -29,8 +29,6 @@ class Diagnostics {
  public:
   void error(const Rule& rule, Location location, std::string path, std::string message);
   void warning(const Rule& rule, Location location, std::string path, std::string message);
-  void error(Location location, std::string path, std::string message);
-  void warning(Location location, std::string path, std::string message);
   void add(Diagnostic diagnostic);
   void append(const Diagnostics& other);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -19,10 +20,17 @@ std::string_view file_of(const base::Diagnostic& d) {
 
 std::string full_message(const base::Diagnostic& d) { return d.path.empty() ? d.message : d.path + ": " + d.message; }
 
-// A SARIF artifact URI: a relative path stays relative (GitHub resolves it against the repository),
-// with the characters URIs reserve percent-encoded.
-std::string uri_of(std::string_view path) {
-  std::string out;
+// A file as CI systems name it: normalized, without a leading ./ (GitLab asks for that).
+std::string report_path(std::string_view path) {
+  auto normal = std::filesystem::path(path).lexically_normal().string();
+  return normal.starts_with("./") ? normal.substr(2) : normal;
+}
+
+// A SARIF artifact URI: a relative path stays relative (GitHub resolves it against the checkout), an
+// absolute one is a file:// URI; the characters URIs reserve are percent-encoded.
+std::string uri_of(std::string_view file) {
+  const auto path = report_path(file);
+  std::string out = path.starts_with('/') ? "file://" : "";
   for (const char c : path) {
     const auto byte = static_cast<unsigned char>(c);
     const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -79,7 +87,9 @@ void print_sarif(std::ostream& out, const base::Diagnostics& diagnostics, std::s
   json rules = json::array();
   for (const auto* rule : catalogue) rules.push_back(sarif_rule(*rule));
   json results = json::array();
-  for (const auto& d : diagnostics.all()) results.push_back(sarif_result(d, catalogue));
+  for (const auto& d : diagnostics.all()) {
+    if (d.location.source) results.push_back(sarif_result(d, catalogue));  // viewers need a file
+  }
   const json driver = {{"name", "stackup"}, {"version", tool_version}, {"rules", rules}};
   const json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                     {"version", "2.1.0"},
@@ -90,13 +100,14 @@ void print_sarif(std::ostream& out, const base::Diagnostics& diagnostics, std::s
 void print_codeclimate(std::ostream& out, const base::Diagnostics& diagnostics) {
   json issues = json::array();
   for (const auto& d : diagnostics.all()) {
+    if (!d.location.source) continue;  // Code Quality needs a file
     issues.push_back({{"type", "issue"},
                       {"check_name", d.rule ? d.rule->id : "stackup"},
                       {"description", full_message(d)},
                       {"categories", json::array({"Bug Risk"})},
                       {"severity", d.severity == base::Severity::error ? "major" : "minor"},
                       {"fingerprint", fingerprint(d)},
-                      {"location", {{"path", file_of(d)}, {"lines", {{"begin", std::max(d.location.line, 1)}}}}}});
+                      {"location", {{"path", report_path(file_of(d))}, {"lines", {{"begin", std::max(d.location.line, 1)}}}}}});
   }
   out << issues.dump(2, ' ', false, dump_options) << '\n';
 }

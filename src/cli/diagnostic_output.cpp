@@ -63,7 +63,8 @@ void print_github_notice(std::ostream& out, std::string_view title, std::string_
 base::Diagnostics apply_policy(const base::Diagnostics& diagnostics, const RulePolicy& policy) {
   base::Diagnostics kept;
   for (auto d : diagnostics.all()) {
-    if (d.rule && policy.ignored.contains(d.rule->id)) continue;
+    // Errors stay: a file that does not load is not made valid by ignoring why.
+    if (d.severity == base::Severity::warning && d.rule && policy.ignored.contains(d.rule->id)) continue;
     if (policy.warnings_as_errors) d.severity = base::Severity::error;
     kept.add(std::move(d));
   }

@@ -23,7 +23,7 @@ struct DiagnosticStyle {
 
 void print_diagnostics(std::ostream& out, const base::Diagnostics& diagnostics, const DiagnosticStyle& style);
 
-// What the user asked to drop (--ignore RULE) or to count as errors (--warnings-as-errors).
+// What the user asked to drop (--ignore RULE: its warnings) or to count as errors (--warnings-as-errors).
 struct RulePolicy {
   std::set<std::string, std::less<>> ignored;
   bool warnings_as_errors = false;

@@ -24,7 +24,7 @@ class ValidateCommand final : public Command {
     app_->add_option("--format", format_, "Output format")
         ->check(CLI::IsMember({"text", "json", "github", "sarif", "codeclimate"}))
         ->default_str("text");
-    app_->add_option("--ignore", ignored_, "Drop the findings of rule RULE (repeatable); the rule IDs are shown in []")
+    app_->add_option("--ignore", ignored_, "Drop the warnings of rule RULE (repeatable); the rule IDs are shown in []")
         ->type_name("RULE");
     app_->add_flag("--warnings-as-errors", policy_.warnings_as_errors, "Count warnings as errors (exit 1 on any)");
     app_->add_flag("-q,--quiet", quiet_, "Print errors only, and nothing when the files are valid");
@@ -66,13 +66,22 @@ class ValidateCommand final : public Command {
     style.color = context.color_for(context.io.out_is_terminal);
     style.errors_only = quiet_;
     print_diagnostics(context.io.out, diagnostics, style);
+    // SARIF and Code Climate locate every finding in a file; one that has none (no compose file was
+    // found or could be read) is told on standard error instead.
+    if (style.format == DiagnosticFormat::sarif || style.format == DiagnosticFormat::codeclimate) {
+      for (const auto& d : diagnostics.all()) {
+        if (!d.location.source) context.io.err << "stackup: " << base::headline_with_rule(d) << '\n';
+      }
+    }
     if (loaded.unreadable) return exit_usage;
     const bool valid = !diagnostics.has_errors();
     const auto summary =
         fmt::format("{}: {} ({})", fmt::join(loaded.files, ", "), valid ? "valid" : "invalid", count_summary(diagnostics));
     if (style.format == DiagnosticFormat::text && !quiet_) context.io.out << summary << '\n';
     // GitHub shows only the first 10 errors and 10 warnings of a step: the notice tells how many there are.
-    if (style.format == DiagnosticFormat::github) print_github_notice(context.io.out, "stackup validate", summary);
+    if (style.format == DiagnosticFormat::github && !(quiet_ && valid)) {
+      print_github_notice(context.io.out, "stackup validate", summary);
+    }
     return valid ? exit_ok : exit_failed;
   }
 

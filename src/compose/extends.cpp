@@ -53,13 +53,13 @@ void ExtendsResolver::resolve(Node& root, const std::string& shown_name, const s
   if (!services || !services->is_mapping()) return;
   // A file of the project itself: its relative paths count from the project directory and are made
   // absolute later, with everything else.
-  File file{&root, shown_name, directory, false, {}};
+  File file{&root, shown_name, directory, false, {}, {}};
   for (const auto& name : service_names(services)) resolved_service(file, name);
 }
 
 const Node* ExtendsResolver::resolved_service(File& file, const std::string& name) {
   Node* service = service_in(file.root, name);
-  if (!service) return nullptr;
+  if (!service || file.failed.contains(name)) return nullptr;
   if (file.done.contains(name)) return service;
   const Node* extends = service->is_mapping() ? service->find("extends") : nullptr;
   const auto on_chain = std::find_if(chain_.begin(), chain_.end(),
@@ -85,14 +85,16 @@ const Node* ExtendsResolver::resolved_service(File& file, const std::string& nam
     service = service_in(file.root, name);
     // A service that cannot be resolved keeps its `extends:`, which tells later checks not to ask
     // it for what the base would have given.
-    if (base) {
-      Node merged = *base;
-      service->erase("extends");
-      merge_service(merged, std::move(*service));
-      *service = std::move(merged);
+    if (!base) {
+      file.failed.insert(name);
+      return nullptr;
     }
+    Node merged = *base;
+    service->erase("extends");
+    merge_service(merged, std::move(*service));
+    *service = std::move(merged);
   }
-  if (file.rebase) make_service_paths_absolute(*service, PathContext{file.directory, {}});
+  if (file.rebase) make_service_paths_absolute(*service, PathContext{file.directory, home_});
   file.done.insert(name);
   return service;
 }
@@ -100,12 +102,15 @@ const Node* ExtendsResolver::resolved_service(File& file, const std::string& nam
 ExtendsResolver::File* ExtendsResolver::other_file(const std::string& path, const base::Location& named_at) {
   if (const auto it = files_.find(path); it != files_.end()) return it->second.get();
   auto root = load_file_(path, named_at);
-  if (!root) return nullptr;
+  if (!root) {
+    files_.emplace(path, nullptr);  // reported once, not once per service naming it
+    return nullptr;
+  }
   roots_.push_back(std::make_unique<Node>(std::move(*root)));
   const auto relative = std::filesystem::path(path).lexically_relative(working_directory_).string();
   const auto shown = relative.empty() || relative.starts_with("..") ? path : relative;
   auto file = std::make_unique<File>(File{roots_.back().get(), shown, std::filesystem::path(path).parent_path().string(),
-                                          true, {}});
+                                          true, {}, {}});
   return files_.emplace(path, std::move(file)).first->second.get();
 }
 

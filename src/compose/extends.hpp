@@ -21,8 +21,11 @@ class ExtendsResolver {
   // Reads, parses, interpolates and schema-checks another compose file; reports its own problems.
   using LoadFile = std::function<std::optional<Node>(const std::string& absolute_path, const base::Location& named_at)>;
 
-  ExtendsResolver(LoadFile load_file, std::string working_directory, base::Diagnostics& diagnostics)
-      : load_file_(std::move(load_file)), working_directory_(std::move(working_directory)), diagnostics_(diagnostics) {}
+  ExtendsResolver(LoadFile load_file, std::string working_directory, std::string home, base::Diagnostics& diagnostics)
+      : load_file_(std::move(load_file)),
+        working_directory_(std::move(working_directory)),
+        home_(std::move(home)),
+        diagnostics_(diagnostics) {}
 
   // Replaces each service of `root` that extends another by the merged result, without `extends:`.
   // `directory` is where `file:` and the file's relative paths count from.
@@ -35,6 +38,7 @@ class ExtendsResolver {
     std::string directory;  // where its relative paths count from
     bool rebase = false;    // another file's services: their relative paths are made absolute
     std::set<std::string, std::less<>> done;
+    std::set<std::string, std::less<>> failed;  // could not be resolved: reported, and no base
   };
   struct Step {
     const File* file;
@@ -49,8 +53,9 @@ class ExtendsResolver {
 
   LoadFile load_file_;
   std::string working_directory_;
+  std::string home_;  // for `~` in another file's paths
   base::Diagnostics& diagnostics_;
-  std::map<std::string, std::unique_ptr<File>, std::less<>> files_;  // by absolute path
+  std::map<std::string, std::unique_ptr<File>, std::less<>> files_;  // by absolute path; null: unreadable
   std::vector<std::unique_ptr<Node>> roots_;                         // the other files' documents
   std::vector<Step> chain_;                                          // the services being resolved
 };

@@ -127,6 +127,16 @@ std::expected<std::string, TemplateError> substitute(std::string_view text, cons
 
 void Interpolator::run(Node& root) { visit(root); }
 
+// services.NAME.secrets[N].mode or services.NAME.configs[N].mode
+bool Interpolator::at_secret_mode() const {
+  auto key = [&](std::size_t i) {
+    const auto* text = std::get_if<std::string_view>(&segments_[i]);
+    return text ? *text : std::string_view();
+  };
+  return segments_.size() == 5 && key(0) == "services" && (key(2) == "secrets" || key(2) == "configs") &&
+         std::holds_alternative<std::size_t>(segments_[3]) && key(4) == "mode";
+}
+
 std::string Interpolator::path() const {
   std::string out;
   for (const auto& segment : segments_) {
@@ -183,8 +193,9 @@ void Interpolator::visit(Node& node) {
     }
   }
   node.scalar = std::move(*result);
-  // An unset variable leaves an empty string, which must not turn into YAML's null.
-  if (node.scalar.empty()) node.style = ScalarStyle::quoted;
+  // An unset variable leaves an empty string, which must not turn into YAML's null; and a mode from a
+  // variable is the string compose-go reads as octal, quoted or not (type_cast.hpp).
+  if (node.scalar.empty() || at_secret_mode()) node.style = ScalarStyle::quoted;
 }
 
 }  // namespace stackup::compose

@@ -43,6 +43,7 @@ class Interpolator {
  private:
   void visit(Node& node);
   [[nodiscard]] std::string path() const;
+  [[nodiscard]] bool at_secret_mode() const;
 
   const Environment& environment_;
   // Where the visit is: keys and list indexes, turned into a dotted path only for a message.

@@ -276,7 +276,7 @@ class ProjectLoader {
         [&](const std::string& path, const base::Location& named_at) {
           return load_other_file(path, named_at, environment, "extended");
         },
-        options_.working_directory, result_.diagnostics);
+        options_.working_directory, home(), result_.diagnostics);
     std::optional<FormatVersion> first_version;
     Node document;
     bool parsed_all = true;
@@ -297,6 +297,8 @@ class ProjectLoader {
     if (const Node* include = document.find("include")) {
       const auto entries = include_entries(*include);
       document.erase("include");
+      // Imported resources come with absolute paths: so must this application's, for the comparison.
+      make_paths_absolute(document, PathContext{scope.directory, home()});
       for (const auto& entry : entries) {
         if (auto included = load_included(entry, Scope{scope.directory, environment, scope.chain, false})) {
           import_resources(document, *included, entry, result_.diagnostics);
@@ -323,6 +325,14 @@ class ProjectLoader {
   // An included application: its files, its project directory, its env file under the including
   // application's variables (which win, as with the process environment over .env).
   std::optional<Node> load_included(const IncludeEntry& entry, const Scope& including) {
+    // A file can include another twice, which includes another twice...: bounded, as aliases are.
+    if (++included_loads_ > max_included_loads) {
+      result_.diagnostics.error(rules::include_cycle, entry.location, "include",
+                                fmt::format("more than {} included applications; includes that include the "
+                                            "same files again and again?",
+                                            max_included_loads));
+      return std::nullopt;
+    }
     Scope scope;
     scope.chain = including.chain;
     for (const auto& path : entry.paths) {
@@ -381,16 +391,21 @@ class ProjectLoader {
     return home ? std::string(*home) : std::string();
   }
 
-  // Compose gives interpolation the project's name as COMPOSE_PROJECT_NAME: -p, else the variable
-  // itself, else the first `name:` (interpolated on its own), else the project directory's name.
+  // Compose gives interpolation the project's name as COMPOSE_PROJECT_NAME, found as
+  // resolve_project_name finds it: -p, else the process's variable, else the last file's `name:`
+  // (interpolated on its own), else the project directory's name.
   void expose_project_name(const std::vector<std::optional<Node>>& roots, Environment& environment) {
     constexpr std::string_view variable = "COMPOSE_PROJECT_NAME";
     if (!options_.project_name.empty()) {
       environment.set(std::string(variable), options_.project_name);
       return;
     }
-    if (environment.get(variable)) return;
-    for (const auto& root : roots) {
+    if (const auto value = options_.environment.get(variable); value && !value->empty()) {
+      environment.set(std::string(variable), std::string(*value));
+      return;
+    }
+    for (auto it = roots.rbegin(); it != roots.rend(); ++it) {
+      const auto& root = *it;
       const Node* name = root ? root->find("name") : nullptr;
       if (!name || !name->is_scalar()) continue;
       std::set<std::string, std::less<>> unset;
@@ -429,6 +444,8 @@ class ProjectLoader {
   LoadedProject result_;
   std::string project_directory_;
   Environment environment_;
+  static constexpr int max_included_loads = 256;
+  int included_loads_ = 0;
 };
 
 }  // namespace

@@ -1,6 +1,6 @@
 #pragma once
 // Loads a compose project through the named phases, each in its own unit:
-//   per file: parse (yaml_parse) -> version rules -> interpolate -> schema -> extends;
+//   per file: parse (yaml_parse) -> version rules -> interpolate -> type_cast -> schema -> extends;
 //   then merge -> include (each included application loaded the same way) -> canonicalize -> semantic
 //   -> profiles -> bind.
 // Every phase reports into one Diagnostics, so a user sees all problems at once.

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <variant>
 
@@ -43,7 +45,9 @@ std::variant<Range, std::string> parse_range(std::string_view text, bool contain
 }  // namespace
 
 std::optional<std::string> protocol_problem(std::string_view protocol) {
-  if (protocol == "tcp" || protocol == "udp" || protocol == "sctp") return std::nullopt;
+  std::string lower(protocol);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower == "tcp" || lower == "udp" || lower == "sctp") return std::nullopt;
   return fmt::format("unknown protocol \"{}\": use tcp, udp or sctp", protocol);
 }
 
@@ -80,9 +84,6 @@ std::optional<std::string> short_port_problem(std::string_view spec) {
   const auto host_colon = host_part.rfind(':');
   const auto host_text = host_colon == std::string_view::npos ? host_part : host_part.substr(host_colon + 1);
   if (host_text.empty()) return std::nullopt;  // 127.0.0.1::80: an ephemeral host port
-  if (host_colon == std::string_view::npos && host_text.find('.') != std::string_view::npos) {
-    return std::nullopt;  // 127.0.0.1:80 is a host address and a container port, as Docker reads it
-  }
   auto host = parse_range(host_text, false);
   if (auto* message = std::get_if<std::string>(&host)) return form(*message);
   const auto& hosts = std::get<Range>(host);

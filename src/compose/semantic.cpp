@@ -558,7 +558,7 @@ void check_service(const Match& match, const RuleContext& context) {
     const auto file = services->key_location.source ? services->key_location.source->name : std::string("FILE");
     context.diagnostics.warning(rules::override_file, services->key_location, "services",
                                 fmt::format("no service has an image or a build: if this is an override file, "
-                                            "validate it with its base: -c compose.yaml -c {}",
+                                            "validate it with the file it overrides: -c BASE -c {}",
                                             file));
     return;
   }
@@ -807,6 +807,12 @@ void check_watch(const Match& match, const RuleContext& context) {
     }
   }
   const auto action = text_of(match.node.find("action"));
+  constexpr std::string_view actions[] = {"rebuild", "sync", "restart", "sync+restart", "sync+exec"};
+  if (const Node* node = match.node.find("action");
+      node && std::find(std::begin(actions), std::end(actions), action) == std::end(actions)) {
+    context.diagnostics.error(rules::schema_enum, node->location, child_path(match.path, "action"),
+                              fmt::format("\"{}\" is not allowed here; use one of: {}", action, fmt::join(actions, ", ")));
+  }
   if (action.starts_with("sync") && !match.node.find("target")) {
     context.diagnostics.error(rules::watch_target, match.node.location, match.path,
                               fmt::format("action {} needs a target: the path in the container to copy the files to",

@@ -61,13 +61,14 @@ void cast_boolean(Node& node) {
   node.style = ScalarStyle::plain;
 }
 
-// A quoted mode ("0440", or "${MODE}" once interpolated) is read as the same digits unquoted would be.
+// A mode written as a string ("0440", "440", or "${MODE}" once interpolated) is octal, as compose-go
+// reads it (base 8); it becomes the plain octal number stackup reads the same way.
 void cast_mode(Node& node) {
   if (!node.is_scalar() || node.style != ScalarStyle::quoted || node.scalar.empty()) return;
   const std::string_view digits = node.scalar.starts_with("0o") ? std::string_view(node.scalar).substr(2) : node.scalar;
-  if (!digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    node.style = ScalarStyle::plain;
-  }
+  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '7'; })) return;
+  if (!node.scalar.starts_with('0')) node.scalar.insert(0, "0");
+  node.style = ScalarStyle::plain;
 }
 
 template <class Cast>
