@@ -58,7 +58,7 @@ largest=$(tr ' ' '\n' <<<"$sizes" | sort -n | tail -1)
 if [ "$smallest" != "$largest" ]; then
   python3 -c "
 small, large = float(open('$work/stackup-$smallest.ms').read()), float(open('$work/stackup-$largest.ms').read())
-print(f'stackup {largest} / {smallest} services = {large/small:.1f}x for {$largest/$smallest:.0f}x the services  (linear: about {$largest/$smallest:.0f}x)')"
+print(f'stackup $largest / $smallest services = {large/small:.1f}x for {$largest/$smallest:.0f}x the services  (linear: about {$largest/$smallest:.0f}x)')"
 fi
 file="$work/$smallest/docker-compose.yml"
 peak_kb=$(/usr/bin/time -f "%M" "$build/stackup" validate -q -c "$file" 2>&1 >/dev/null | tail -n 1)
