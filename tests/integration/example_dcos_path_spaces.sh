@@ -40,7 +40,7 @@ expect_eq "not in use" "$("$stackup" secret ls --format '{{.Name}}' --filter in-
 
 # 4. Another space: refused by validate at the reference, and by deploy, which creates nothing.
 out=$("$stackup" validate -c outside.yaml 2>&1) && fail "validate accepted the other space"
-expect_eq "validate outside" "$(head -n 1 <<<"$out")" "outside.yaml:10:9: error: services.report.secrets[0]: $refusal"
+expect_eq "validate outside" "$(head -n 1 <<<"$out")" "outside.yaml:10:9: error: services.report.secrets[0]: $refusal [secret-space]"
 out=$("$stackup" deploy -c outside.yaml -p operations-app "$outside" 2>&1) && fail "deploy accepted the other space"
 grep -qF "may not use secret \"developer/my-secret\": the secret is in space \"developer\"" <<<"$out" || fail "deploy outside: $out"
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$outside")" ] || fail "the refused deploy created a container"

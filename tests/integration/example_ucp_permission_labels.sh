@@ -24,7 +24,7 @@ expect_eq "wordpress-db's file" "$(docker exec "$db" sh -c 'cat "$MYSQL_ROOT_PAS
 
 # 4. A service without the label: refused where it asks for the secret, and by deploy.
 out=$(COMPOSE_FILE= "$stackup" validate --store -c intruder.yaml 2>&1) && fail "validate --store accepted the intruder"
-expect_eq "validate --store intruder" "$(head -n 1 <<<"$out")" "intruder.yaml:7:9: error: services.backup.secrets[0]: $refusal"
+expect_eq "validate --store intruder" "$(head -n 1 <<<"$out")" "intruder.yaml:7:9: error: services.backup.secrets[0]: $refusal [permission-label]"
 out=$(COMPOSE_FILE= "$stackup" deploy -c intruder.yaml "${stack}x" 2>&1) && fail "deploy accepted the intruder"
 expect_eq "deploy intruder" "$out" "stackup: error: $refusal"
 [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=${stack}x")" ] || fail "the refused deploy created a container"
