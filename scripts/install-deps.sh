@@ -6,7 +6,7 @@ set -euo pipefail
 build_packages=(
   cmake g++ make pkg-config git
   libyaml-cpp-dev libcli11-dev libssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libcurl4-openssl-dev libsqlite3-dev libvalijson-dev libgtest-dev libgmock-dev libbsd-dev
+  libgnutls28-dev libsqlite3-dev libvalijson-dev libgtest-dev libgmock-dev libbsd-dev
 )
 # clang 19 + compiler-rt: the libFuzzer target (clang 14 cannot use libstdc++ 12's std::expected).
 # pass and gnupg: a real password manager for the secret-command tests; zsh and fish: the
@@ -41,7 +41,7 @@ clean_root=/var/cache/stackup/bookworm-root.tar
 if [ ! -s "$clean_root" ] && [ "$(id -u)" -eq 0 ]; then
   mkdir -p "$(dirname "$clean_root")"
   mmdebstrap --quiet --variant=apt --include=man-db --skip=cleanup/apt \
-    --customize-hook='chroot "$1" apt-get install --download-only -y -qq libbsd0 libcurl4 libfmt9 libspdlog1.10-fmt9 libsqlite3-0 libssl3 libyaml-cpp0.7' \
+    --customize-hook='chroot "$1" apt-get install --download-only -y -qq libbsd0 libgnutls30 libfmt9 libspdlog1.10-fmt9 libsqlite3-0 libssl3 libyaml-cpp0.7' \
     bookworm "${clean_root%.tar}.partial.tar" http://deb.debian.org/debian
   mv "${clean_root%.tar}.partial.tar" "$clean_root"
 fi

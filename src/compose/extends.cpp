@@ -107,8 +107,8 @@ ExtendsResolver::File* ExtendsResolver::other_file(const std::string& path, cons
     return nullptr;
   }
   roots_.push_back(std::make_unique<Node>(std::move(*root)));
-  const auto relative = std::filesystem::path(path).lexically_relative(working_directory_).string();
-  const auto shown = relative.empty() || relative.starts_with("..") ? path : relative;
+  const auto& source = roots_.back()->location.source;
+  const auto shown = source ? source->name : path;
   auto file = std::make_unique<File>(File{roots_.back().get(), shown, std::filesystem::path(path).parent_path().string(),
                                           true, {}, {}});
   return files_.emplace(path, std::move(file)).first->second.get();

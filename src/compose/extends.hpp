@@ -18,12 +18,12 @@ namespace stackup::compose {
 
 class ExtendsResolver {
  public:
-  // Reads, parses, interpolates and schema-checks another compose file; reports its own problems.
+  // Reads, parses, interpolates and schema-checks another compose file; reports its own problems. The
+  // root's source names the file as messages show it.
   using LoadFile = std::function<std::optional<Node>(const std::string& absolute_path, const base::Location& named_at)>;
 
-  ExtendsResolver(LoadFile load_file, std::string working_directory, std::string home, base::Diagnostics& diagnostics)
+  ExtendsResolver(LoadFile load_file, std::string home, base::Diagnostics& diagnostics)
       : load_file_(std::move(load_file)),
-        working_directory_(std::move(working_directory)),
         home_(std::move(home)),
         diagnostics_(diagnostics) {}
 
@@ -52,7 +52,6 @@ class ExtendsResolver {
                       const Node& at);
 
   LoadFile load_file_;
-  std::string working_directory_;
   std::string home_;  // for `~` in another file's paths
   base::Diagnostics& diagnostics_;
   std::map<std::string, std::unique_ptr<File>, std::less<>> files_;  // by absolute path; null: unreadable

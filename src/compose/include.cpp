@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
+#include <unordered_map>
 
 #include "compose/rules.hpp"
 
@@ -41,36 +41,26 @@ std::vector<IncludeEntry> include_entries(const Node& include) {
   return entries;
 }
 
-bool same_values(const Node& a, const Node& b) {
-  if (a.kind != b.kind || a.scalar != b.scalar || a.items.size() != b.items.size() ||
-      a.entries.size() != b.entries.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.items.size(); ++i) {
-    if (!same_values(a.items[i], b.items[i])) return false;
-  }
-  for (const auto& entry : a.entries) {
-    const Node* other = b.find(entry.key);
-    if (!other || !same_values(entry.value, *other)) return false;
-  }
-  return true;
-}
-
 void import_resources(Node& document, const Node& included, const IncludeEntry& entry, base::Diagnostics& diagnostics) {
   for (const char* section : imported_sections) {
     const Node* definitions = included.find(section);
     if (!definitions || !definitions->is_mapping() || definitions->entries.empty()) continue;
     Node* target = document.find(section);
     if (!target || !target->is_mapping()) target = &document.set(section, Node::make_mapping(definitions->location));
+    // Names indexed once: an application that includes thousands of services stays linear.
+    std::unordered_map<std::string, std::size_t> defined;
+    for (std::size_t i = 0; i < target->entries.size(); ++i) defined.emplace(target->entries[i].key, i);
     for (const auto& definition : definitions->entries) {
-      const Entry* present = target->find_entry(definition.key);
-      if (!present) {
+      const auto found = defined.find(definition.key);
+      if (found == defined.end()) {
         target->entries.push_back(definition);
+        defined.emplace(target->entries.back().key, target->entries.size() - 1);
         continue;
       }
-      if (same_values(present->value, definition.value)) continue;
-      const bool here = present->key_location.source != nullptr;
-      diagnostics.warning(rules::include_conflict, here ? present->key_location : entry.location,
+      const Entry& present = target->entries[found->second];
+      if (same_values(present.value, definition.value)) continue;
+      const bool located = present.key_location.source != nullptr;
+      diagnostics.warning(rules::include_conflict, located ? present.key_location : entry.location,
                           fmt::format("{}.{}", section, definition.key),
                           fmt::format("also defined, differently, by the included {}; this definition is kept and "
                                       "the included one ignored: rename one of them",

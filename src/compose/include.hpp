@@ -25,7 +25,4 @@ std::vector<IncludeEntry> include_entries(const Node& include);
 // that is a warning, as the spec says (Compose "displays a warning ... and doesn't try to merge").
 void import_resources(Node& document, const Node& included, const IncludeEntry& entry, base::Diagnostics& diagnostics);
 
-// Whether two trees hold the same values, wherever they were written.
-bool same_values(const Node& a, const Node& b);
-
 }  // namespace stackup::compose

@@ -276,7 +276,7 @@ class ProjectLoader {
         [&](const std::string& path, const base::Location& named_at) {
           return load_other_file(path, named_at, environment, "extended");
         },
-        options_.working_directory, home(), result_.diagnostics);
+        home(), result_.diagnostics);
     std::optional<FormatVersion> first_version;
     Node document;
     bool parsed_all = true;

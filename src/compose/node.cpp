@@ -162,4 +162,19 @@ std::string_view describe(const Node& node) {
   return "a string";
 }
 
+bool same_values(const Node& a, const Node& b) {
+  if (a.kind != b.kind || a.scalar != b.scalar || a.items.size() != b.items.size() ||
+      a.entries.size() != b.entries.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.items.size(); ++i) {
+    if (!same_values(a.items[i], b.items[i])) return false;
+  }
+  for (const auto& entry : a.entries) {
+    const Node* other = b.find(entry.key);
+    if (!other || !same_values(entry.value, *other)) return false;
+  }
+  return true;
+}
+
 }  // namespace stackup::compose

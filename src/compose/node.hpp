@@ -64,6 +64,10 @@ struct ResolvedScalar {
 
 ResolvedScalar resolve_scalar(const Node& node);
 
+// Whether two trees hold the same values, wherever they were written and whatever the order of
+// their mapping keys (an included file's identical definition is no conflict).
+bool same_values(const Node& a, const Node& b);
+
 // A scalar's text, or "" for a missing node or one that is not a scalar.
 inline std::string text_of(const Node* node) { return node && node->is_scalar() ? node->scalar : std::string(); }
 

@@ -37,6 +37,7 @@ struct Match {
 // (a thousand services referring to a thousand secrets must not be a million comparisons).
 struct RuleContext : SemanticContext {
   std::map<std::string_view, std::unordered_set<std::string_view>> defined;
+  bool override_file = false;  // no service has an image or a build: a fragment of another file
 };
 
 using Check = void (*)(const Match&, const RuleContext&);
@@ -542,30 +543,35 @@ void check_service(const Match& match, const RuleContext& context) {
   const Node& service = match.node;
   // A service keeps `extends:` only when it could not be resolved, which is reported already.
   if (service.is_mapping() && (service.find("image") || service.find("build") || service.find("extends"))) return;
-  // An override file rarely repeats the image, so this is a warning there. In a file where other
-  // services have one, the local orchestrator cannot deploy this one: an error, as deploy would say.
-  if (context.orchestrator == Orchestrator::local && !is_override(context.document)) {
+  // In a file where other services have an image, the local orchestrator cannot deploy this one:
+  // an error, as deploy would say. An override file gets one hint instead (hint_override_file).
+  if (context.override_file) return;
+  if (context.orchestrator == Orchestrator::local) {
     context.diagnostics.error(rules::image_missing, match.key_location, match.path,
                               fmt::format("service \"{}\" has no image; stackup deploy does not build images: build "
                                           "one and set image: NAME",
                                           name));
     return;
   }
-  if (is_override(context.document)) {
-    // One hint for the whole file, not one warning per service: a fragment is checked with its base.
-    const Entry* services = context.document.find_entry("services");
-    if (services->value.entries.front().key != name) return;
-    const auto file = services->key_location.source ? services->key_location.source->name : std::string("FILE");
-    context.diagnostics.warning(rules::override_file, services->key_location, "services",
-                                fmt::format("no service has an image or a build: if this is an override file, "
-                                            "validate it with the file it overrides: -c BASE -c {}",
-                                            file));
-    return;
-  }
   context.diagnostics.warning(rules::image_missing, match.key_location, match.path,
                               fmt::format("service \"{}\" has neither an image nor a build context specified; it "
                                           "cannot be deployed without one",
                                           name));
+}
+
+// An override file rarely repeats the image: one hint for the whole file, not one warning per
+// service, since a fragment is checked with its base.
+void hint_override_file(const RuleContext& context) {
+  const Entry* services = context.document.find_entry("services");
+  if (!context.override_file || !services || !services->value.is_mapping()) return;
+  // A service that keeps `extends:` has a base that failed to resolve, which is reported already.
+  const auto lacks_image = [](const Entry& entry) { return !entry.value.is_mapping() || !entry.value.find("extends"); };
+  if (std::none_of(services->value.entries.begin(), services->value.entries.end(), lacks_image)) return;
+  const auto file = services->key_location.source ? services->key_location.source->name : std::string("FILE");
+  context.diagnostics.warning(rules::override_file, services->key_location, "services",
+                              fmt::format("no service has an image or a build: if this is an override file, "
+                                          "validate it with the file it overrides: -c BASE -c {}",
+                                          file));
 }
 
 bool is_number(std::string_view text) {
@@ -971,7 +977,8 @@ constexpr PathCheck path_checks[] = {
 }  // namespace
 
 void check_semantics(const SemanticContext& semantic_context) {
-  RuleContext context{semantic_context, {}};
+  RuleContext context{semantic_context, {}, is_override(semantic_context.document)};
+  hint_override_file(context);
   for (const char* name : {"services", "secrets", "configs", "networks", "volumes"}) {
     auto& names = context.defined[name];
     if (const Node* node = section(context, name)) {

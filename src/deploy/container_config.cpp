@@ -67,6 +67,16 @@ std::string config_mount_path(const compose::FileReference& reference) {
   return reference.target.starts_with('/') ? reference.target : "/" + reference.target;
 }
 
+// A file's owner and mode join its entry in the hash only when they are not Docker's defaults
+// (root, 0444), so that the hashes of containers made before they counted stay as they were.
+namespace {
+void with_ownership(Json& entry, const SecretMount& file) {
+  if (file.uid != 0 || file.gid != 0 || file.mode != compose::default_secret_mode) {
+    entry.push_back(Json{file.uid, file.gid, file.mode});
+  }
+}
+}  // namespace
+
 ContainerPlan plan_container(const compose::Project& project, const compose::Service& service, const std::string& stack,
                              int number, std::vector<SecretMount> secrets, const compose::Environment& environment,
                              const compose::Environment& env_file_values, std::vector<SecretMount> configs) {
@@ -148,17 +158,23 @@ ContainerPlan plan_container(const compose::Project& project, const compose::Ser
   }
   config["HostConfig"] = host;
 
-  // The hash covers the configuration, the other networks and each secret's version and target; a
-  // service that takes new versions in place (change_mode signal or noop) keeps its containers across
-  // versions, so there the version is left out, and the plan compares versions itself.
+  // The hash covers the configuration, the other networks and each secret's version, target, owner
+  // and mode; a service that takes new versions in place (change_mode signal or noop) keeps its
+  // containers across versions, so there the version is left out, and the plan compares versions itself.
   Json identity{{"config", config}, {"networks", Json::array()}, {"secrets", Json::array()}};
   for (const auto& [name, network_endpoint] : plan.extra_networks) identity["networks"].push_back({name, network_endpoint});
   const bool in_place = service.change_mode != compose::ChangeMode::restart;
   for (const auto& secret : plan.secrets) {
-    identity["secrets"].push_back(in_place ? Json{secret.secret, secret.target} : Json{secret.secret, secret.version, secret.target});
+    Json entry = in_place ? Json{secret.secret, secret.target} : Json{secret.secret, secret.version, secret.target};
+    with_ownership(entry, secret);
+    identity["secrets"].push_back(std::move(entry));
   }
   // Only when there are some, so the hashes of existing containers stay as they were.
-  for (const auto& file : configs) identity["configs"].push_back({file.secret, file.fingerprint, file.target});
+  for (const auto& file : configs) {
+    Json entry{file.secret, file.fingerprint, file.target};
+    with_ownership(entry, file);
+    identity["configs"].push_back(std::move(entry));
+  }
   plan.configs = std::move(configs);
   plan.hash = fnv1a_hex(identity.dump());
   plan.config = std::move(config);

@@ -28,6 +28,9 @@ struct SecretMount {
   std::string file_name;    // in the container's secrets directory
   std::string target;       // the absolute path in the container
   std::string fingerprint;  // configs only: a keyed digest of the content
+  std::uint32_t uid = 0;    // the file's owner and mode, as the compose file asks
+  std::uint32_t gid = 0;
+  std::uint32_t mode = compose::default_secret_mode;
 };
 
 struct ContainerPlan {

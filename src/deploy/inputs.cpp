@@ -9,6 +9,7 @@
 #include "compose/access_rules.hpp"
 #include "compose/filesystem.hpp"
 #include "deploy/command_source.hpp"
+#include "deploy/parallel.hpp"
 #include "store/crypto.hpp"
 
 namespace stackup::deploy {
@@ -214,12 +215,19 @@ base::Result<Inputs> gather(const compose::Project& project, const std::string& 
   if (!problems.empty()) return base::fail(fmt::format("{}", fmt::join(problems, "\n")));
   if (auto ok = sources.engine.ping(); !ok) return std::unexpected(ok.error());
   if (sources.orchestrator == compose::Orchestrator::swarm) return inputs;  // each node pulls what it runs
-  std::set<std::string> images;
-  for (const auto& service : project.services) images.insert(service.image);
-  for (const auto& image : images) {
+  std::set<std::string> distinct;
+  for (const auto& service : project.services) distinct.insert(service.image);
+  const std::vector<std::string> images(distinct.begin(), distinct.end());
+  std::vector<char> missing(images.size(), 0);  // each worker writes its own element
+  auto checked = parallel_for_each(images, default_parallelism, [&](const std::string& image) -> base::Result<void> {
     auto present = sources.engine.image_exists(image);
     if (!present) return base::fail(present.error().message);
-    if (!*present) inputs.missing_images.push_back(image);
+    missing[static_cast<std::size_t>(&image - images.data())] = !*present;
+    return {};
+  });
+  if (!checked) return std::unexpected(checked.error());
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    if (missing[i]) inputs.missing_images.push_back(images[i]);
   }
   return inputs;
 }

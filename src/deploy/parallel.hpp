@@ -2,6 +2,7 @@
 // Runs independent engine calls side by side: the engine does the work, so a few threads suffice.
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <string>
 #include <mutex>
 #include <optional>
@@ -55,6 +56,11 @@ base::Result<void> parallel_for_each(const std::vector<Item>& items, std::size_t
   threads.clear();  // joins
   if (failure) return std::unexpected(*failure);
   return {};
+}
+
+// Runs different tasks side by side (independent questions to the engine); the first failure wins.
+inline base::Result<void> side_by_side(const std::vector<std::function<base::Result<void>()>>& tasks) {
+  return parallel_for_each(tasks, tasks.size(), [](const auto& task) { return task(); });
 }
 
 }  // namespace stackup::deploy

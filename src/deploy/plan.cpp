@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "deploy/parallel.hpp"
+
 namespace stackup::deploy {
 namespace {
 
@@ -37,7 +39,8 @@ ContainerPlan container_for(const Inputs& inputs, const compose::Service& servic
   for (std::size_t i = 0; i < service.secrets.size(); ++i) {
     const auto& reference = service.secrets[i];
     const auto& input = inputs.secrets.at(reference.source);
-    secrets.push_back({input.name, input.version(), fmt::format("{}-{}", i, reference.source), reference.mount_path(), ""});
+    secrets.push_back({input.name, input.version(), fmt::format("{}-{}", i, reference.source), reference.mount_path(), "",
+                       reference.uid, reference.gid, reference.mode});
   }
   std::vector<SecretMount> configs;
   for (std::size_t i = 0; i < service.configs.size(); ++i) {
@@ -45,7 +48,7 @@ ContainerPlan container_for(const Inputs& inputs, const compose::Service& servic
     const auto it = inputs.configs.find(reference.source);
     if (it == inputs.configs.end()) continue;
     configs.push_back({reference.source, 0, fmt::format("config-{}-{}", i, reference.source), config_mount_path(reference),
-                       it->second.fingerprint});
+                       it->second.fingerprint, reference.uid, reference.gid, reference.mode});
   }
   return plan_container(inputs.project, service, inputs.stack, number, std::move(secrets), inputs.environment,
                         inputs.env_files.at(service.name), std::move(configs));
@@ -252,22 +255,32 @@ std::string_view secret_reason(SecretStep::Kind kind) {
 }
 
 base::Result<CurrentState> observe(engine::Engine& engine, const std::string& stack) {
+  // Three independent questions, asked side by side: a deploy's first answer comes sooner.
+  const auto label = label_of(stack);
+  std::vector<engine::ContainerSummary> containers;
+  std::vector<engine::Resource> networks;
+  std::vector<engine::Resource> volumes;
+  const auto into = [](auto& out, auto&& listed) -> base::Result<void> {
+    if (!listed) return base::fail(listed.error().message);
+    out = std::move(*listed);
+    return {};
+  };
+  auto asked = side_by_side({
+      [&] { return into(containers, engine.list_containers(label)); },
+      [&] { return into(networks, engine.list_networks(label)); },
+      [&] { return into(volumes, engine.list_volumes(label)); },
+  });
+  if (!asked) return std::unexpected(asked.error());
   CurrentState current;
   // A Swarm stack of the same name has the same namespace label: its task containers and overlay
   // networks are Swarm's, never the local orchestrator's to replace or remove.
-  auto containers = engine.list_containers(label_of(stack));
-  if (!containers) return base::fail(containers.error().message);
-  for (auto& container : *containers) {
+  for (auto& container : containers) {
     if (!container.labels.contains(std::string(swarm_task_label))) current.containers[container.name] = std::move(container);
   }
-  auto networks = engine.list_networks(label_of(stack));
-  if (!networks) return base::fail(networks.error().message);
-  for (auto& network : *networks) {
+  for (auto& network : networks) {
     if (network.driver != "overlay") current.networks[network.name] = std::move(network);
   }
-  auto volumes = engine.list_volumes(label_of(stack));
-  if (!volumes) return base::fail(volumes.error().message);
-  for (auto& volume : *volumes) current.volumes[volume.name] = std::move(volume);
+  for (auto& volume : volumes) current.volumes[volume.name] = std::move(volume);
   return current;
 }
 
@@ -352,3 +365,4 @@ std::vector<std::string> describe(const DownPlan& plan) {
 }
 
 }  // namespace stackup::deploy
+

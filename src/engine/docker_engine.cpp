@@ -1,7 +1,7 @@
 // The Engine API over HTTP. API version negotiated once with /_ping.
-#include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <filesystem>
 #include <mutex>
 
@@ -212,16 +212,48 @@ class DockerEngine final : public Engine {
 
 }  // namespace
 
+namespace {
+
+// "host:port", "[::1]:port" or "host" (then Docker's port: 2376 with TLS, 2375 without).
+base::Result<void> split_host_port(std::string_view address, bool tls, HttpTarget& target) {
+  std::string_view port;
+  if (address.starts_with('[')) {
+    const auto close = address.find(']');
+    if (close == std::string_view::npos) return base::fail("an IPv6 address in DOCKER_HOST lacks its ']'");
+    target.host = address.substr(1, close - 1);
+    if (address.size() > close + 1) {
+      if (address[close + 1] != ':') return base::fail("DOCKER_HOST: expected ':' and a port after the IPv6 address");
+      port = address.substr(close + 2);
+    }
+  } else {
+    const auto colon = address.find(':');
+    if (colon != address.rfind(':')) return base::fail("an IPv6 address in DOCKER_HOST goes in brackets: tcp://[::1]:2376");
+    target.host = address.substr(0, colon);
+    if (colon != std::string_view::npos) port = address.substr(colon + 1);
+  }
+  target.port = port.empty() ? (tls ? "2376" : "2375") : std::string(port);
+  if (target.host.empty()) return base::fail("DOCKER_HOST names no host: use tcp://host:port");
+  int number = 0;
+  const auto [end, error] = std::from_chars(target.port.data(), target.port.data() + target.port.size(), number);
+  if (error != std::errc{} || end != target.port.data() + target.port.size() || number < 1 || number > 65535) {
+    return base::fail(fmt::format("DOCKER_HOST's port \"{}\" is not a port number (1-65535)", target.port));
+  }
+  return {};
+}
+
+}  // namespace
+
 base::Result<std::pair<std::string, HttpTarget>> target_of(const EngineSettings& settings) {
   const std::string host = settings.docker_host.empty() ? std::string(default_host) : settings.docker_host;
   HttpTarget target;
   if (host.starts_with("unix://")) {
     target.unix_socket = host.substr(7);
-    target.base_url = "http://localhost";
   } else if (host.starts_with("tcp://")) {
-    const bool tls = settings.tls_verify;
-    target.base_url = (tls ? "https://" : "http://") + host.substr(6);
-    if (tls) {
+    target.tls = settings.tls_verify;
+    auto address = std::string_view(host).substr(6);
+    address = address.substr(0, address.find('/'));
+    if (auto split = split_host_port(address, target.tls, target); !split) return std::unexpected(split.error());
+    if (target.tls) {
       if (settings.cert_path.empty()) return base::fail("DOCKER_TLS_VERIFY is set but no DOCKER_CERT_PATH (or ~/.docker) is known");
       const std::filesystem::path certs(settings.cert_path);
       target.ca_file = (certs / "ca.pem").string();

@@ -1,5 +1,5 @@
 #pragma once
-// The Engine API client over any HTTP transport: libcurl's in stackup (engine::connect), a
+// The Engine API client over any HTTP transport: our HttpClient in stackup (engine::connect), a
 // recording fake in its unit tests.
 #include <memory>
 #include <string>

@@ -97,6 +97,14 @@ printf 'rotated-key' > secrets/site.key
 [ "$(in_container "$stack-web-2" 'cat /etc/ssl/private/site.key')" = "rotated-key" ] || fail "rotated value"
 "$stackup" secret inspect "${stack}_site_key" | grep -q '"Version": 2' || fail "rotation version"
 
+# A changed owner or mode with the same value: the service's container is made again with it.
+web_before=$(container_id "$stack-web-1"); db_before=$(container_id "$stack-db-1")
+sed -i 's/mode: 0400/mode: 0440/' compose.yaml
+"$stackup" deploy "$stack" >/dev/null 2>&1 || fail "deploy with a changed mode"
+[ "$(in_container "$stack-db-1" 'stat -c "%a %u %g" /run/secrets/db_password')" = "440 999 999" ] || fail "the changed mode"
+[ "$(container_id "$stack-db-1")" != "$db_before" ] || fail "a changed mode did not reach db"
+[ "$(container_id "$stack-web-1")" = "$web_before" ] || fail "db's changed mode recreated web"
+
 # A secret in use cannot be removed.
 set +e
 out=$("$stackup" secret rm "${stack}_db_password" 2>&1); code=$?

@@ -80,13 +80,29 @@ TEST(ContainerConfig, ConfigsAreReadOnlyBindsOfTheirFiles) {
   EXPECT_EQ(mounts[1]["Target"], "/etc/nginx/nginx.conf");
 }
 
+TEST(ContainerConfig, TheHashChangesWithASecretsOwnerOrMode) {
+  const auto project = project_of("services:\n  web:\n    image: app:1\n");
+  const compose::Environment environment;
+  const auto& web = project.services[0];
+  const auto hash = [&](std::uint32_t uid, std::uint32_t gid, std::uint32_t mode) {
+    return deploy::plan_container(project, web, "s", 1, {{"s_key", 1, "0-key", "/run/secrets/key", "", uid, gid, mode}}, environment).hash;
+  };
+  const auto base = hash(0, 0, 0444);
+  // Docker's defaults leave the hash as it was before owners and modes counted: no container is made again.
+  EXPECT_EQ(base, "80bf8bc4c7907b5f");
+  EXPECT_NE(hash(0, 0, 0400), base);
+  EXPECT_NE(hash(1000, 0, 0444), base);
+  EXPECT_NE(hash(0, 1000, 0444), base);
+  EXPECT_EQ(hash(0, 0, 0444), base);
+}
+
 TEST(ContainerConfig, TheHashChangesWithTheConfigAndTheSecretVersionsOnly) {
   const auto project = project_of("services:\n  web:\n    image: app:1\n");
   const compose::Environment environment;
   const auto& web = project.services[0];
-  const auto base = deploy::plan_container(project, web, "s", 1, {{"s_key", 1, "0-key", "/run/secrets/key", ""}}, environment);
-  const auto same = deploy::plan_container(project, web, "s", 1, {{"s_key", 1, "0-key", "/run/secrets/key", ""}}, environment);
-  const auto rotated = deploy::plan_container(project, web, "s", 1, {{"s_key", 2, "0-key", "/run/secrets/key", ""}}, environment);
+  const auto base = deploy::plan_container(project, web, "s", 1, {{"s_key", 1, "0-key", "/run/secrets/key", "", 0, 0, 0444}}, environment);
+  const auto same = deploy::plan_container(project, web, "s", 1, {{"s_key", 1, "0-key", "/run/secrets/key", "", 0, 0, 0444}}, environment);
+  const auto rotated = deploy::plan_container(project, web, "s", 1, {{"s_key", 2, "0-key", "/run/secrets/key", "", 0, 0, 0444}}, environment);
   EXPECT_EQ(base.hash, same.hash);
   EXPECT_NE(base.hash, rotated.hash);
   const auto config = deploy::config_with_secrets(base, "/run/stackup/s/x", "x");
