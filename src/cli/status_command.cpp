@@ -75,11 +75,14 @@ int print_swarm_tasks(Context& context, const std::string& stack, const std::str
   Listing listing;
   listing.headings = {"ID", "NAME", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS"};
   for (const auto& t : tasks) {
-    listing.rows.push_back({{"ID", t.id.substr(0, 12)}, {"Name", name_of(t)}, {"Node", hostnames[t.node_id]},
-                            {"DesiredState", capitalized(t.desired_state)}, {"CurrentState", current_state(t)},
-                            {"Error", t.error}, {"Ports", ports_of(t)}});
-    listing.cells.push_back({t.id.substr(0, 12), name_of(t), hostnames[t.node_id], capitalized(t.desired_state),
-                             current_state(t), t.error, ports_of(t)});
+    const auto id = t.id.substr(0, 12);
+    const auto name = name_of(t);
+    const auto desired = capitalized(t.desired_state);
+    const auto state = current_state(t);
+    const auto ports = ports_of(t);
+    listing.rows.push_back({{"ID", id}, {"Name", name}, {"Node", hostnames[t.node_id]}, {"DesiredState", desired},
+                            {"CurrentState", state}, {"Error", t.error}, {"Ports", ports}});
+    listing.cells.push_back({id, name, hostnames[t.node_id], desired, state, t.error, ports});
   }
   if (quiet) {
     for (const auto& t : tasks) context.io.out << t.id << '\n';
@@ -135,9 +138,10 @@ class PsCommand final : public Command {
     listing.headings = {"NAME", "SERVICE", "IMAGE", "STATUS", "PORTS"};
     for (const auto& c : *containers) {
       const auto service = label(c, "com.docker.compose.service");
+      const auto ports = ports_of(c);
       listing.rows.push_back({{"Name", c.name}, {"Service", service}, {"State", c.state}, {"Status", c.status},
-                              {"Image", c.image}, {"ID", c.id.substr(0, 12)}, {"Ports", ports_of(c)}});
-      listing.cells.push_back({c.name, service, c.image, c.status, ports_of(c)});
+                              {"Image", c.image}, {"ID", c.id.substr(0, 12)}, {"Ports", ports}});
+      listing.cells.push_back({c.name, service, c.image, c.status, ports});
     }
     if (auto printed = print_listing(context.io.out, format_, listing); !printed) return fail_with(context, printed.error().message);
     return exit_ok;

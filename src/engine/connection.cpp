@@ -112,10 +112,12 @@ std::string verification_failure(gnutls_session_t session) {
 }  // namespace
 
 Connection::Connection(int fd) : fd_(fd) {}
-Connection::Connection(Connection&& other) noexcept : fd_(std::exchange(other.fd_, -1)), tls_(std::move(other.tls_)) {}
+Connection::Connection(Connection&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), tls_(std::move(other.tls_)), cut_(other.cut_) {}
 Connection& Connection::operator=(Connection&& other) noexcept {
   std::swap(fd_, other.fd_);
   std::swap(tls_, other.tls_);
+  std::swap(cut_, other.cut_);
   return *this;
 }
 Connection::~Connection() {
@@ -177,8 +179,12 @@ base::Result<std::size_t> Connection::receive(std::span<char> buffer) {
     if (tls_) {
       const ssize_t got = gnutls_record_recv(tls_->session, buffer.data(), buffer.size());
       if (got == GNUTLS_E_AGAIN || got == GNUTLS_E_INTERRUPTED) continue;
-      // A peer that closes without TLS's close_notify: the HTTP framing tells whether anything is missing.
-      if (got == GNUTLS_E_PREMATURE_TERMINATION) return 0;
+      // A peer that closes without TLS's close_notify: the HTTP framing, if any, tells whether
+      // anything is missing; a body that runs to the end is refused (cut()).
+      if (got == GNUTLS_E_PREMATURE_TERMINATION) {
+        cut_ = true;
+        return 0;
+      }
       if (got < 0) return tls_error("TLS", static_cast<int>(got));
       return static_cast<std::size_t>(got);
     }

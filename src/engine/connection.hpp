@@ -28,6 +28,8 @@ class Connection {
 
   base::Result<void> send_all(std::string_view bytes);
   base::Result<std::size_t> receive(std::span<char> buffer);  // 0: the other end closed
+  // The other end closed a TLS connection without its close_notify: what came may be cut short.
+  bool cut() const { return cut_; }
 
  private:
   struct Tls;
@@ -35,6 +37,7 @@ class Connection {
 
   int fd_ = -1;
   std::unique_ptr<Tls> tls_;
+  bool cut_ = false;
 };
 
 }  // namespace stackup::engine

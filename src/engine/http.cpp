@@ -61,7 +61,7 @@ base::Result<HttpResponse> HttpClient::request(std::string_view method, const st
   while (!reader.complete()) {
     auto received = connection->receive(buffer);
     if (!received) return std::unexpected(received.error());
-    auto fed = *received == 0 ? reader.finish(on_body) : reader.feed({buffer.data(), *received}, on_body);
+    auto fed = *received == 0 ? reader.finish(on_body, connection->cut()) : reader.feed({buffer.data(), *received}, on_body);
     if (!fed) return std::unexpected(fed.error());
   }
   response.status = reader.status();

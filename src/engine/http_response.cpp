@@ -47,9 +47,9 @@ base::Result<void> ResponseReader::feed(std::string_view bytes, const BodySink& 
   return {};
 }
 
-base::Result<void> ResponseReader::finish(const BodySink& on_body) {
+base::Result<void> ResponseReader::finish(const BodySink& on_body, bool cut) {
   if (auto fed = feed("", on_body); !fed) return fed;
-  if (phase_ == Phase::until_close) phase_ = Phase::done;
+  if (phase_ == Phase::until_close && !cut) phase_ = Phase::done;
   if (phase_ != Phase::done) return malformed("the connection closed before the response ended");
   return {};
 }

@@ -19,8 +19,9 @@ class ResponseReader {
   // Takes the next bytes of the connection. An error means the response is malformed or the sink
   // stopped it; nothing more may be fed then.
   base::Result<void> feed(std::string_view bytes, const BodySink& on_body);
-  // The connection ended: fine if the response was complete, or if its body runs to the end.
-  base::Result<void> finish(const BodySink& on_body);
+  // The connection ended: fine if the response was complete, or if its body runs to the end and
+  // the connection ended cleanly (`cut`: TLS closed without its close_notify, so maybe truncated).
+  base::Result<void> finish(const BodySink& on_body, bool cut = false);
 
   bool complete() const { return phase_ == Phase::done; }
   long status() const { return status_; }

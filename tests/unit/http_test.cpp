@@ -66,6 +66,18 @@ TEST(ResponseReader, ReadsABodyThatRunsToTheEndOfTheConnection) {
   EXPECT_EQ(read.body, "all of it");
 }
 
+TEST(ResponseReader, RefusesABodyToTheEndWhenTheConnectionWasCut) {
+  const auto sink = [](std::string_view) { return true; };
+  ResponseReader to_the_end;
+  ASSERT_TRUE(to_the_end.feed("HTTP/1.1 200 OK\r\n\r\npart", sink));
+  const auto cut = to_the_end.finish(sink, true);
+  ASSERT_FALSE(cut);
+  EXPECT_EQ(cut.error().message, "malformed HTTP response: the connection closed before the response ended");
+  ResponseReader sized;  // its length says it is whole: a missing close_notify changes nothing
+  ASSERT_TRUE(sized.feed("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nwhole", sink));
+  EXPECT_TRUE(sized.finish(sink, true));
+}
+
 TEST(ResponseReader, KnowsWhichResponsesHaveNoBody) {
   const auto no_content = read_response("HTTP/1.1 204 No Content\r\n\r\n", 5);
   EXPECT_EQ(no_content.error, "");
