@@ -243,9 +243,7 @@ class LocalApply {
     std::vector<Replacement> replacements;
     for (std::size_t i = 0; i < step.rotations.size(); ++i) {
       const auto& mount = step.container.secrets[step.rotations[i]];
-      const auto& reference = step.service->secrets[step.rotations[i]];
-      replacements.push_back({{mount.file_name, values[i], reference.uid, reference.gid, static_cast<mode_t>(reference.mode)},
-                              mount.target});
+      replacements.push_back({{mount.file_name, values[i], mount.uid, mount.gid, static_cast<mode_t>(mount.mode)}, mount.target});
     }
     if (auto replaced = secret_files_.replace(stack_, directory, state->pid, replacements); !replaced) {
       return base::fail(fmt::format("container {}: {}", step.name, replaced.error().message));
@@ -291,18 +289,15 @@ class LocalApply {
     const auto& service = *step.service;
     const auto& plan = step.container;
     std::vector<SecretFile> files;
-    auto add = [&](const SecretMount& mount, const compose::FileReference& reference, const base::SecretBytes& value) {
-      files.push_back({mount.file_name, &value, reference.uid, reference.gid, static_cast<mode_t>(reference.mode)});
+    auto add = [&](const SecretMount& mount, const base::SecretBytes& value) {
+      files.push_back({mount.file_name, &value, mount.uid, mount.gid, static_cast<mode_t>(mount.mode)});
     };
-    for (std::size_t i = 0; i < plan.secrets.size(); ++i) {
-      const auto& reference = service.secrets[i];
-      add(plan.secrets[i], reference, inputs_.secrets.at(reference.source).value);
-    }
+    for (std::size_t i = 0; i < plan.secrets.size(); ++i) add(plan.secrets[i], inputs_.secrets.at(service.secrets[i].source).value);
     // plan.configs holds the materialized configs in the service's order, file-backed ones left out.
     auto mount = plan.configs.begin();
     for (const auto& reference : service.configs) {
       const auto it = inputs_.configs.find(reference.source);
-      if (it != inputs_.configs.end()) add(*mount++, reference, it->second.value);
+      if (it != inputs_.configs.end()) add(*mount++, it->second.value);
     }
     return files;
   }
