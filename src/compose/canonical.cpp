@@ -1,6 +1,7 @@
 #include "compose/canonical.hpp"
 
 #include <filesystem>
+#include <unordered_map>
 
 #include "compose/model.hpp"
 
@@ -24,17 +25,30 @@ std::string PathContext::absolute(const std::string& path) const {
 namespace {
 
 // A secret named with a path (developer/my-secret, DC/OS's spaces) is mounted, unless told otherwise,
-// under the path's last segment (my-secret), whatever its key.
-Node default_target(const Node& source, const Node* definitions) {
-  const Node* definition = definitions && definitions->is_mapping() ? definitions->find(source.scalar) : nullptr;
-  const Node* name = definition && definition->is_mapping() ? definition->find("name") : nullptr;
-  if (!name || !name->is_scalar() || name->scalar.find('/') == std::string::npos) return source;
+// under the path's last segment (my-secret), whatever its key. Keyed by the secret's key, indexed once:
+// a stack can define thousands of secrets.
+using PathTargets = std::unordered_map<std::string_view, std::string_view>;
+
+PathTargets path_targets_of(const Node* definitions) {
+  PathTargets targets;
+  if (!definitions || !definitions->is_mapping()) return targets;
+  for (const auto& entry : definitions->entries) {
+    const Node* name = entry.value.is_mapping() ? entry.value.find("name") : nullptr;
+    if (!name || !name->is_scalar() || name->scalar.find('/') == std::string::npos) continue;
+    targets.emplace(entry.key, std::string_view(name->scalar).substr(name->scalar.rfind('/') + 1));
+  }
+  return targets;
+}
+
+Node default_target(const Node& source, const PathTargets& path_targets) {
+  const auto it = path_targets.find(source.scalar);
+  if (it == path_targets.end()) return source;
   Node target = source;
-  target.scalar = name->scalar.substr(name->scalar.rfind('/') + 1);
+  target.scalar = it->second;
   return target;
 }
 
-void to_long_syntax(Node& list, const Node* definitions) {
+void to_long_syntax(Node& list, const PathTargets& path_targets) {
   if (!list.is_sequence()) return;
   for (auto& item : list.items) {
     if (item.is_scalar()) {
@@ -45,7 +59,7 @@ void to_long_syntax(Node& list, const Node* definitions) {
     if (!item.is_mapping()) continue;
     const Node* source = item.find("source");
     if (source && source->is_scalar() && !item.find("target")) {
-      item.set("target", default_target(*source, definitions), source->location);
+      item.set("target", default_target(*source, path_targets), source->location);
     }
     if (!item.find("uid")) item.set("uid", Node::make_scalar("0", item.location));
     if (!item.find("gid")) item.set("gid", Node::make_scalar("0", item.location));
@@ -99,10 +113,10 @@ void absolute_service_paths(Node& service, const PathContext& paths) {
   if (context && context->is_scalar() && is_host_context(context->scalar)) absolute_scalar(context, paths);
 }
 
-void canonicalize_service(Node& service, const Node* secret_definitions) {
+void canonicalize_service(Node& service, const PathTargets& secret_path_targets) {
   if (!service.is_mapping()) return;
-  if (Node* secrets = service.find("secrets")) to_long_syntax(*secrets, secret_definitions);
-  if (Node* configs = service.find("configs")) to_long_syntax(*configs, nullptr);
+  if (Node* secrets = service.find("secrets")) to_long_syntax(*secrets, secret_path_targets);
+  if (Node* configs = service.find("configs")) to_long_syntax(*configs, {});
   for (const char* field : {"environment", "labels"}) {
     if (Node* node = service.find(field)) *node = list_or_dict_to_mapping(std::move(*node));
   }
@@ -130,8 +144,8 @@ void canonicalize(Node& document, const PathContext& paths) {
   if (!document.is_mapping()) return;
   make_paths_absolute(document, paths);
   if (Node* services = document.find("services"); services && services->is_mapping()) {
-    const Node* secret_definitions = document.find("secrets");
-    for (auto& entry : services->entries) canonicalize_service(entry.value, secret_definitions);
+    const auto secret_path_targets = path_targets_of(document.find("secrets"));
+    for (auto& entry : services->entries) canonicalize_service(entry.value, secret_path_targets);
   }
 }
 

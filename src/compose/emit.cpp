@@ -1,6 +1,8 @@
 #include "compose/emit.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include <fmt/format.h>
+
+#include <algorithm>
 
 namespace stackup::compose {
 
@@ -46,41 +48,190 @@ nlohmann::json to_json_value(const Node& node, Extensions extensions) {
 
 namespace {
 
-void emit(YAML::Emitter& out, const Node& node) {
-  switch (node.kind) {
-    case NodeKind::null: out << YAML::Null; return;
-    case NodeKind::sequence:
-      out << YAML::BeginSeq;
-      for (const auto& item : node.items) emit(out, item);
-      out << YAML::EndSeq;
-      return;
-    case NodeKind::mapping:
-      out << YAML::BeginMap;
-      for (const auto& entry : node.entries) {
-        out << YAML::Key << entry.key << YAML::Value;
-        emit(out, entry.value);
-      }
-      out << YAML::EndMap;
-      return;
-    case NodeKind::scalar: break;
+// YAML text as `docker compose config` prints it: block style, two spaces per level, lists indented
+// under their key. A scalar is written plain when it reads back as the same value, else double-quoted.
+class YamlWriter {
+ public:
+  std::string take() { return std::move(out_); }
+
+  void root(const Node& node) {
+    if (is_block(node)) {
+      block(node, 0, false);
+    } else {
+      inline_value(node);
+      out_ += '\n';
+    }
   }
-  // A string that would read back as a number, boolean or null must stay quoted.
-  Node as_plain = node;
-  as_plain.style = ScalarStyle::plain;
-  const bool needs_quotes = node.style == ScalarStyle::quoted && resolve_scalar(as_plain).type != ScalarType::string;
-  if (needs_quotes) out << YAML::DoubleQuoted;
-  out << node.scalar;
-}
+
+ private:
+  static bool is_block(const Node& node) {
+    return (node.is_mapping() && !node.entries.empty()) || (node.is_sequence() && !node.items.empty());
+  }
+
+  // A non-empty mapping or list at `indent`; `continues_line`: its first line goes after a "- ".
+  void block(const Node& node, std::size_t indent, bool continues_line) {
+    bool first = true;
+    const auto lead = [&] {
+      if (!(first && continues_line)) out_.append(indent, ' ');
+      first = false;
+    };
+    if (node.is_mapping()) {
+      for (const auto& entry : node.entries) {
+        lead();
+        scalar_text(entry.key, ScalarStyle::quoted);
+        out_ += ':';
+        after_indicator(entry.value, indent + 2, false);
+      }
+      return;
+    }
+    for (const auto& item : node.items) {
+      lead();
+      out_ += '-';
+      after_indicator(item, indent + 2, true);
+    }
+  }
+
+  // What follows "key:" or "-": a value on the same line, or a block below (or beside a "- ").
+  void after_indicator(const Node& value, std::size_t indent, bool in_list) {
+    if (!is_block(value)) {
+      out_ += ' ';
+      inline_value(value);
+      out_ += '\n';
+    } else if (in_list) {
+      out_ += ' ';
+      block(value, indent, true);
+    } else {
+      out_ += '\n';
+      block(value, indent, false);
+    }
+  }
+
+  void inline_value(const Node& node) {
+    switch (node.kind) {
+      case NodeKind::null: out_ += '~'; return;
+      case NodeKind::sequence: out_ += "[]"; return;
+      case NodeKind::mapping: out_ += "{}"; return;
+      case NodeKind::scalar: scalar_text(node.scalar, node.style); return;
+    }
+  }
+
+  // A string written as typed (quoted style) must not read back as a number, boolean or null.
+  void scalar_text(const std::string& text, ScalarStyle style) {
+    Node as_plain = Node::make_scalar(text, {}, ScalarStyle::plain);
+    const bool keeps_type = style == ScalarStyle::plain || (resolve_scalar(as_plain).type == ScalarType::string &&
+                                                            !reads_as_yaml11_boolean(text));
+    if (keeps_type && is_safe_plain(text)) {
+      out_ += text;
+    } else {
+      double_quoted(text);
+    }
+  }
+
+  // yes/no/on/off/y/n: booleans to YAML 1.1 readers (docker-compose 1.29's PyYAML among them).
+  static bool reads_as_yaml11_boolean(std::string_view text) {
+    static constexpr std::string_view words[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+                                                 "on", "On", "ON", "off", "Off", "OFF"};
+    return std::find(std::begin(words), std::end(words), text) != std::end(words);
+  }
+
+  // Conservative: whatever might be read as an indicator, a comment, a key or a line break is quoted.
+  static bool is_safe_plain(std::string_view text) {
+    if (text.empty() || text.front() == ' ' || text.back() == ' ' || text.back() == ':') return false;
+    constexpr std::string_view indicators = "?:,[]{}#&*!|>'\"%@`";
+    const char first = text.front();
+    if (indicators.find(first) != std::string_view::npos) return false;
+    if (first == '-' && (text.size() == 1 || text[1] == ' ' || text.starts_with("---"))) return false;
+    if (text.find(": ") != std::string_view::npos || text.find(" #") != std::string_view::npos) return false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto byte = static_cast<unsigned char>(text[i]);
+      if (byte < 0x20 || byte == 0x7F) return false;
+      if (byte >= 0x80 && !special_character(text.substr(i)).empty()) return false;
+    }
+    return valid_utf8(text);
+  }
+
+  // Characters YAML reads as line breaks or a byte order mark: quoted, and escaped.
+  static std::string_view special_character(std::string_view rest) {
+    static constexpr std::pair<std::string_view, std::string_view> specials[] = {
+        {"\xC2\x85", "\\N"}, {"\xE2\x80\xA8", "\\L"}, {"\xE2\x80\xA9", "\\P"}, {"\xEF\xBB\xBF", "\\uFEFF"}};
+    for (const auto& [bytes, escape] : specials) {
+      if (rest.starts_with(bytes)) return escape;
+    }
+    return {};
+  }
+
+  // The length of the well-formed UTF-8 character starting `rest`, or 0.
+  static std::size_t utf8_length(std::string_view rest) {
+    const auto byte = static_cast<unsigned char>(rest.front());
+    const std::size_t length = byte < 0x80 ? 1 : byte >= 0xC2 && byte <= 0xDF ? 2 : byte >= 0xE0 && byte <= 0xEF ? 3
+                                                                              : byte >= 0xF0 && byte <= 0xF4 ? 4 : 0;
+    if (length == 0 || length > rest.size()) return 0;
+    for (std::size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>(rest[k]) & 0xC0) != 0x80) return 0;
+    }
+    const auto second = static_cast<unsigned char>(length > 1 ? rest[1] : 0);
+    if ((byte == 0xE0 && second < 0xA0) || (byte == 0xED && second > 0x9F) || (byte == 0xF0 && second < 0x90) ||
+        (byte == 0xF4 && second > 0x8F)) {
+      return 0;
+    }
+    return length;
+  }
+
+  static bool valid_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+      const auto length = utf8_length(text.substr(i));
+      if (length == 0) return false;
+      i += length;
+    }
+    return true;
+  }
+
+  // Values from .env files are not checked for UTF-8 on the way in: a bad byte becomes U+FFFD, as in JSON.
+  void double_quoted(std::string_view text) {
+    out_ += '"';
+    for (std::size_t i = 0; i < text.size();) {
+      const char c = text[i];
+      const auto byte = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out_ += '\\';
+        out_ += c;
+      } else if (c == '\n') {
+        out_ += "\\n";
+      } else if (c == '\t') {
+        out_ += "\\t";
+      } else if (byte < 0x20 || byte == 0x7F) {
+        out_ += fmt::format("\\x{:02X}", byte);
+      } else if (byte >= 0x80) {
+        const auto escape = special_character(text.substr(i));
+        const auto length = escape.empty() ? utf8_length(text.substr(i)) : 0;
+        if (!escape.empty()) {
+          out_ += escape;
+          i += escape == "\\N" ? 2 : 3;
+        } else if (length == 0) {
+          out_ += "\\uFFFD";
+          ++i;
+        } else {
+          out_.append(text.substr(i, length));
+          i += length;
+        }
+        continue;
+      } else {
+        out_ += c;
+      }
+      ++i;
+    }
+    out_ += '"';
+  }
+
+  std::string out_;
+};
 
 }  // namespace
 
 std::string to_yaml_text(const Node& node) {
-  YAML::Emitter out;
-  out.SetIndent(2);
-  emit(out, node);
-  std::string text = out.c_str();
-  text += '\n';
-  return text;
+  YamlWriter writer;
+  writer.root(node);
+  return writer.take();
 }
 
 std::string to_json_text(const Node& node) {

@@ -54,7 +54,14 @@ void ExtendsResolver::resolve(Node& root, const std::string& shown_name, const s
   // A file of the project itself: its relative paths count from the project directory and are made
   // absolute later, with everything else.
   File file{&root, shown_name, directory, false, {}, {}};
-  for (const auto& name : service_names(services)) resolved_service(file, name);
+  // Only a service with `extends:` changes here; looking each one up by name would be quadratic.
+  // Resolving one replaces services' values, never the list of services, so the names stay put.
+  for (std::size_t i = 0; i < services->entries.size(); ++i) {
+    const Node& service = services->entries[i].value;
+    if (!service.is_mapping() || !service.find("extends")) continue;
+    const std::string name = services->entries[i].key;
+    resolved_service(file, name);
+  }
 }
 
 const Node* ExtendsResolver::resolved_service(File& file, const std::string& name) {

@@ -1,6 +1,6 @@
 #pragma once
 // The compose document as a tree that remembers where every value came from. The loader's phases
-// (interpolate, schema-check, merge, canonicalize) work on this tree; only yaml_parse.cpp knows yaml-cpp.
+// (interpolate, schema-check, merge, canonicalize) work on this tree; only yaml_parse.cpp knows libyaml.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -1,13 +1,11 @@
 #include "compose/yaml_parse.hpp"
 
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <spanstream>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "compose/path.hpp"
@@ -20,9 +18,9 @@ namespace {
 // below it; a "billion laughs" file hits it within milliseconds.
 std::size_t node_budget_for(std::size_t text_size) { return 100'000 + 4 * text_size; }
 
-// yaml-cpp refuses a document once its nodes nest this deep (counting the root and the innermost
-// value), and so do we once aliases are expanded: every later phase walks the tree recursively, and
-// a few anchors, each nesting the previous one 499 levels deeper, would otherwise overflow the stack.
+// We refuse a document once its values nest this deep (counting the root and the innermost value),
+// as written and once aliases are expanded: every later phase walks the tree recursively, and a few
+// anchors, each nesting the previous one 499 levels deeper, would otherwise overflow the stack.
 constexpr std::size_t max_nesting_depth = 500;
 
 std::string too_deep_message(std::size_t depth, std::string_view how) {
@@ -36,72 +34,132 @@ struct BudgetExceeded {
 struct TooDeep {
   base::Location location;
   std::string path;
+  bool via_alias = false;
 };
 struct AliasCycle {
   base::Location location;
   std::string path;
 };
 
-// Builds our tree straight from yaml-cpp's parse events, without yaml-cpp's own node graph (which
-// costs more than the parse itself). Containers under construction wait on a stack; an anchor is
-// usable once its value is complete, so an alias to an unfinished one is a cycle.
-class TreeBuilder final : public YAML::EventHandler {
+// Where libyaml's marks point, as stackup's 1-based line and byte column. libyaml counts columns in
+// characters; on a line with multi-byte UTF-8 before the mark the byte column is further right.
+class Positions {
  public:
-  TreeBuilder(std::shared_ptr<const base::SourceFile> source, base::Diagnostics& diagnostics)
-      : source_(std::move(source)), diagnostics_(diagnostics), budget_(node_budget_for(source_->text.size())) {}
+  explicit Positions(std::shared_ptr<const base::SourceFile> source) : source_(std::move(source)) {
+    const auto& text = source_->text;
+    ascii_ = std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  }
+
+  [[nodiscard]] base::Location location_of(const yaml_mark_t& mark) const {
+    const auto line = static_cast<int>(mark.line) + 1;
+    if (ascii_) return {source_, line, static_cast<int>(mark.column) + 1};
+    return {source_, line, static_cast<int>(byte_offset(mark) - line_start(mark.line)) + 1};
+  }
+
+  // The offset in the text of the character a mark points at (the text's end past the last line).
+  [[nodiscard]] std::size_t byte_offset(const yaml_mark_t& mark) const {
+    const auto& text = source_->text;
+    std::size_t offset = line_start(mark.line);
+    for (std::size_t characters = 0; characters < mark.column && offset < text.size(); ++characters) {
+      ++offset;
+      while (offset < text.size() && (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80) ++offset;
+    }
+    return std::min(offset, text.size());
+  }
+
+  [[nodiscard]] const std::shared_ptr<const base::SourceFile>& source() const { return source_; }
+
+ private:
+  [[nodiscard]] std::size_t line_start(std::size_t line) const {
+    if (line_starts_.empty()) {
+      line_starts_.push_back(0);
+      const auto& text = source_->text;
+      for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\n') line_starts_.push_back(i + 1);
+      }
+    }
+    return line < line_starts_.size() ? line_starts_[line] : source_->text.size();
+  }
+
+  std::shared_ptr<const base::SourceFile> source_;
+  bool ascii_ = true;
+  mutable std::vector<std::size_t> line_starts_;  // filled on the first non-ASCII position
+};
+
+// libyaml's parser and its current event, released however the parse ends.
+class EventStream {
+ public:
+  explicit EventStream(const std::string& text) {
+    if (yaml_parser_initialize(&parser_) == 0) throw std::bad_alloc();
+    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    yaml_parser_set_encoding(&parser_, YAML_UTF8_ENCODING);
+  }
+  EventStream(const EventStream&) = delete;
+  EventStream& operator=(const EventStream&) = delete;
+  ~EventStream() {
+    release_event();
+    yaml_parser_delete(&parser_);
+  }
+
+  // The next event, or nullptr after a syntax error, which `parser()` then describes.
+  const yaml_event_t* next() {
+    release_event();
+    if (yaml_parser_parse(&parser_, &event_) == 0) return nullptr;
+    holds_event_ = true;
+    return &event_;
+  }
+  [[nodiscard]] const yaml_parser_t& parser() const { return parser_; }
+
+ private:
+  void release_event() {
+    if (holds_event_) yaml_event_delete(&event_);
+    holds_event_ = false;
+  }
+
+  yaml_parser_t parser_{};
+  yaml_event_t event_{};
+  bool holds_event_ = false;
+};
+
+struct SyntaxError {
+  base::Location location;
+  std::string message;
+};
+
+// Builds our tree straight from libyaml's parse events. Containers under construction wait on a
+// stack, on the heap, so no input nests our C++ stack; an anchor is usable once its value is
+// complete, so an alias to an unfinished one is a cycle.
+class TreeBuilder {
+ public:
+  TreeBuilder(const Positions& positions, base::Diagnostics& diagnostics)
+      : positions_(positions), diagnostics_(diagnostics), budget_(node_budget_for(positions.source()->text.size())) {}
 
   std::optional<Node> take_root() { return std::move(root_); }
 
-  // The single place where yaml-cpp's 0-based marks become stackup's 1-based positions.
-  [[nodiscard]] base::Location location_of(const YAML::Mark& mark) const {
-    if (mark.is_null()) return {source_, 0, 0};
-    return {source_, mark.line + 1, mark.column + 1};
-  }
-
-  void OnDocumentStart(const YAML::Mark&) override {}
-  void OnDocumentEnd() override {}
-
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    Node node;
-    node.location = location_of(mark);
-    complete(std::move(node), {1, 1}, anchor, true);
-  }
-
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    if (anchor >= anchors_.size() || !anchors_[anchor].complete) throw AliasCycle{location_of(mark), current_path()};
-    const auto& anchored = anchors_[anchor];
-    count(anchored.extent.size, mark);
-    // The only way a value gets deeper than yaml-cpp's own bound: an alias to a deep value, placed deep.
-    if (stack_.size() + anchored.extent.height >= max_nesting_depth) throw TooDeep{location_of(mark), current_path()};
-    complete(Node(anchored.node), anchored.extent, YAML::NullAnchor, anchored.plain_scalar);
-  }
-
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
-    Node node;
-    node.kind = NodeKind::scalar;
-    node.scalar = value;
-    node.location = location_of(mark);
-    // yaml-cpp tags plain scalars "?" and quoted or block scalars "!"; `!!str` forces a string.
-    node.style = (tag == "!" || tag == "tag:yaml.org,2002:str") ? ScalarStyle::quoted : ScalarStyle::plain;
-    keep_tag(node, tag);
-    count(1, mark);
-    complete(std::move(node), {1, 1}, anchor, tag == "?");
-  }
-
-  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    open(Node::make_sequence(location_of(mark)), tag, anchor, mark);
-  }
-  void OnSequenceEnd() override { close(); }
-
-  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    open(Node::make_mapping(location_of(mark)), tag, anchor, mark);
-  }
-  void OnMapEnd() override {
-    Frame& frame = stack_.back();
-    apply_merge(frame.merge_sources, frame.merge_position, frame.node);
-    close();
+  // Returns false once the first document is complete: like docker compose, we read one.
+  bool handle(const yaml_event_t& event) {
+    switch (event.type) {
+      case YAML_SCALAR_EVENT: on_scalar(event); return true;
+      case YAML_ALIAS_EVENT: on_alias(event); return true;
+      case YAML_SEQUENCE_START_EVENT:
+        open(Node::make_sequence(location_of(event.start_mark)), event.data.sequence_start.tag,
+             event.data.sequence_start.anchor, event.start_mark);
+        return true;
+      case YAML_MAPPING_START_EVENT:
+        open(Node::make_mapping(location_of(event.start_mark)), event.data.mapping_start.tag,
+             event.data.mapping_start.anchor, event.start_mark);
+        return true;
+      case YAML_SEQUENCE_END_EVENT: close(); return true;
+      case YAML_MAPPING_END_EVENT: {
+        Frame& frame = stack_.back();
+        apply_merge(frame.merge_sources, frame.merge_position, frame.node);
+        close();
+        return true;
+      }
+      case YAML_DOCUMENT_END_EVENT:
+      case YAML_STREAM_END_EVENT: return false;
+      default: return true;
+    }
   }
 
  private:
@@ -118,15 +176,70 @@ class TreeBuilder final : public YAML::EventHandler {
   };
   struct Frame {
     Node node;
-    YAML::anchor_t anchor = YAML::NullAnchor;
-    Extent extent;  // of the subtree built so far
+    std::string anchor;  // empty: none
+    Extent extent;       // of the subtree built so far
     std::optional<PendingKey> key;
     std::vector<Node> merge_sources;
     std::size_t merge_position = 0;
     std::unordered_set<std::string> keys;  // filled once a mapping is large, for the duplicate check
   };
+  struct Anchored {
+    Node node;
+    Extent extent;
+    bool complete = false;
+    bool plain_scalar = false;
+  };
 
   static constexpr std::size_t linear_search_limit = 16;
+  static constexpr std::string_view str_tag = "tag:yaml.org,2002:str";
+
+  [[nodiscard]] base::Location location_of(const yaml_mark_t& mark) const { return positions_.location_of(mark); }
+
+  static std::string_view text_of(const yaml_char_t* text) {
+    return text ? std::string_view(reinterpret_cast<const char*>(text)) : std::string_view();
+  }
+
+  static bool is_plain_null(std::string_view text) {
+    return text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL";
+  }
+
+  void on_scalar(const yaml_event_t& event) {
+    const auto& scalar = event.data.scalar;
+    const auto tag = text_of(scalar.tag);
+    const std::string_view value(reinterpret_cast<const char*>(scalar.value), scalar.length);
+    // Only an untagged plain scalar gets YAML's type resolution; `!!str` and `!` force a string.
+    const bool plain = scalar.style == YAML_PLAIN_SCALAR_STYLE && tag.empty();
+    check_depth(event.start_mark);
+    count(1, event.start_mark);
+    Node node;
+    node.location = location_of(event.start_mark);
+    if (plain && is_plain_null(value)) {
+      complete(std::move(node), {1, 1}, text_of(scalar.anchor), true);
+      return;
+    }
+    node.kind = NodeKind::scalar;
+    node.scalar = value;
+    node.style = (scalar.style != YAML_PLAIN_SCALAR_STYLE || tag == "!" || tag == str_tag) ? ScalarStyle::quoted
+                                                                                         : ScalarStyle::plain;
+    keep_tag(node, tag);
+    complete(std::move(node), {1, 1}, text_of(scalar.anchor), plain);
+  }
+
+  void on_alias(const yaml_event_t& event) {
+    const auto name = text_of(event.data.alias.anchor);
+    const auto found = anchors_.find(std::string(name));
+    if (found == anchors_.end()) {
+      throw SyntaxError{location_of(event.start_mark), fmt::format("unknown anchor '{}' referenced", name)};
+    }
+    if (!found->second.complete) throw AliasCycle{location_of(event.start_mark), current_path()};
+    const Anchored& anchored = found->second;
+    count(anchored.extent.size, event.start_mark);
+    // The only way a value gets deeper than the parse's own bound: an alias to a deep value, placed deep.
+    if (stack_.size() + anchored.extent.height >= max_nesting_depth) {
+      throw TooDeep{location_of(event.start_mark), current_path(), true};
+    }
+    complete(Node(anchored.node), anchored.extent, {}, anchored.plain_scalar);
+  }
 
   static bool has_key(Frame& frame, const std::string& key) {
     auto& entries = frame.node.entries;
@@ -136,29 +249,29 @@ class TreeBuilder final : public YAML::EventHandler {
     }
     return frame.keys.contains(key);
   }
-  struct Anchored {
-    Node node;
-    Extent extent;
-    bool complete = false;
-    bool plain_scalar = false;
-  };
 
-  static void keep_tag(Node& node, const std::string& tag) {
+  static void keep_tag(Node& node, std::string_view tag) {
     if (!tag.empty() && tag[0] == '!' && tag != "!") node.tag = tag;
   }
 
-  void count(std::size_t nodes, const YAML::Mark& mark) {
+  void count(std::size_t nodes, const yaml_mark_t& mark) {
     produced_ += nodes;
     if (produced_ > budget_) throw BudgetExceeded{location_of(mark), current_path()};
   }
 
-  void open(Node node, const std::string& tag, YAML::anchor_t anchor, const YAML::Mark& mark) {
+  // A value at the stack's depth plus one; the root is at depth 1.
+  void check_depth(const yaml_mark_t& mark) const {
+    if (stack_.size() + 1 >= max_nesting_depth) throw TooDeep{location_of(mark), "", false};
+  }
+
+  void open(Node node, const yaml_char_t* tag, const yaml_char_t* anchor, const yaml_mark_t& mark) {
+    check_depth(mark);
     count(1, mark);
-    keep_tag(node, tag);
-    if (anchor != YAML::NullAnchor) remember(anchor).complete = false;
+    keep_tag(node, text_of(tag));
     Frame frame;
     frame.node = std::move(node);
-    frame.anchor = anchor;
+    frame.anchor = text_of(anchor);
+    if (!frame.anchor.empty()) anchors_[frame.anchor].complete = false;
     stack_.push_back(std::move(frame));
   }
 
@@ -168,14 +281,9 @@ class TreeBuilder final : public YAML::EventHandler {
     complete(std::move(frame.node), frame.extent, frame.anchor, false);
   }
 
-  Anchored& remember(YAML::anchor_t anchor) {
-    if (anchors_.size() <= anchor) anchors_.resize(anchor + 1);
-    return anchors_[anchor];
-  }
-
   // A finished value: remember it for its anchor, then hand it to its parent.
-  void complete(Node node, Extent extent, YAML::anchor_t anchor, bool plain_scalar) {
-    if (anchor != YAML::NullAnchor) remember(anchor) = Anchored{node, extent, true, plain_scalar};
+  void complete(Node node, Extent extent, std::string_view anchor, bool plain_scalar) {
+    if (!anchor.empty()) anchors_[std::string(anchor)] = Anchored{node, extent, true, plain_scalar};
     if (stack_.empty()) {
       root_ = std::move(node);
       return;
@@ -287,31 +395,41 @@ class TreeBuilder final : public YAML::EventHandler {
     return path;
   }
 
-  std::shared_ptr<const base::SourceFile> source_;
+  const Positions& positions_;
   base::Diagnostics& diagnostics_;
   std::size_t budget_;
   std::size_t produced_ = 0;
   std::vector<Frame> stack_;
-  std::vector<Anchored> anchors_;
+  std::unordered_map<std::string, Anchored> anchors_;
   std::optional<Node> root_;
 };
 
-// yaml-cpp's words, with what they usually mean in a compose file.
-std::string describe_parser_error(const std::string& message) {
+// libyaml's words (docker compose's too: go-yaml is its port), with what they usually mean in a
+// compose file.
+std::string describe_parser_error(std::string_view problem, bool at_tab) {
+  if (problem.empty()) return "invalid YAML";
+  if (at_tab) return fmt::format("a tab in the indentation; YAML indents with spaces only ({})", problem);
   static constexpr std::pair<std::string_view, std::string_view> explained[] = {
-      {"end of map not found", "bad indentation: this line does not line up with the keys of its mapping"},
-      {"end of sequence not found", "bad indentation: this line does not line up with the items of its list"},
-      {"illegal tab when looking for indentation", "a tab in the indentation; YAML indents with spaces only"},
-      {"illegal map value", "unexpected ':' here; quote the value if it contains ': '"},
+      {"did not find expected key", "bad indentation: this line does not line up with the keys of its mapping"},
+      {"did not find expected '-' indicator", "bad indentation: this line does not line up with the items of its list"},
+      {"mapping values are not allowed in this context", "unexpected ':' here; quote the value if it contains ': '"},
   };
   for (const auto& [words, meaning] : explained) {
-    if (message == words) return std::string(meaning) + " (" + message + ")";
+    if (problem == words) return fmt::format("{} ({})", meaning, problem);
   }
-  return message.empty() ? "invalid YAML" : message;
+  return std::string(problem);
+}
+
+SyntaxError syntax_error_of(const yaml_parser_t& parser, const Positions& positions) {
+  const auto offset = positions.byte_offset(parser.problem_mark);
+  const auto& text = positions.source()->text;
+  const bool at_tab = offset < text.size() && text[offset] == '\t';
+  return {positions.location_of(parser.problem_mark),
+          describe_parser_error(parser.problem ? std::string_view(parser.problem) : std::string_view(), at_tab)};
 }
 
 // The offset of the first byte that is not text: a NUL, or a byte that is not part of well-formed
-// UTF-8. yaml-cpp takes a NUL for the end of the input or for an escape, and says something unrelated.
+// UTF-8. A parser takes a NUL for the end of the input or for an escape, and says something unrelated.
 std::optional<std::size_t> first_non_text_byte(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
@@ -376,14 +494,21 @@ std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& so
                                 : fmt::format("invalid UTF-8 byte 0x{:02X}; compose files are UTF-8 text", byte));
     return std::nullopt;
   }
-  TreeBuilder builder(source, diagnostics);
+  const std::string cleaned = source->text.find('\t') == std::string::npos ? std::string() : without_blank_tab_lines(source->text);
+  const std::string& text = cleaned.empty() ? source->text : cleaned;
+  const Positions positions(source);
+  TreeBuilder builder(positions, diagnostics);
+  EventStream events(text);
   try {
-    const std::string cleaned = source->text.find('\t') == std::string::npos ? std::string() : without_blank_tab_lines(source->text);
-    std::ispanstream input(cleaned.empty() ? std::span<const char>(source->text) : std::span<const char>(cleaned));
-    YAML::Parser parser(input);
-    if (!parser.HandleNextDocument(builder)) return Node{};  // an empty stream
-    auto root = builder.take_root();
-    return root ? std::move(*root) : Node{};
+    while (const yaml_event_t* event = events.next()) {
+      if (!builder.handle(*event)) {
+        auto root = builder.take_root();
+        return root ? std::move(*root) : Node{};  // no root: an empty stream
+      }
+    }
+    throw syntax_error_of(events.parser(), positions);
+  } catch (const SyntaxError& error) {
+    diagnostics.error(rules::yaml_syntax, error.location, "", error.message);
   } catch (const BudgetExceeded& exceeded) {
     diagnostics.error(rules::yaml_alias_limit, exceeded.location, exceeded.path,
                       fmt::format("too many aliases: expanding them would create more than {} values "
@@ -394,12 +519,7 @@ std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& so
                       "an alias refers to a mapping or list that contains it; anchors cannot nest themselves");
   } catch (const TooDeep& deep) {
     diagnostics.error(rules::yaml_nesting_depth, deep.location, deep.path,
-                      too_deep_message(max_nesting_depth, " once aliases are expanded"));
-  } catch (const YAML::DeepRecursion& error) {
-    diagnostics.error(rules::yaml_nesting_depth, builder.location_of(error.mark), "",
-                      too_deep_message(static_cast<std::size_t>(error.depth()), ""));
-  } catch (const YAML::Exception& error) {
-    diagnostics.error(rules::yaml_syntax, builder.location_of(error.mark), "", describe_parser_error(error.msg));
+                      too_deep_message(max_nesting_depth, deep.via_alias ? " once aliases are expanded" : ""));
   }
   return std::nullopt;
 }

@@ -2,7 +2,7 @@
 // Phase 1: YAML text to a Node tree with 1-based positions. Anchors, aliases and `<<` merge keys are
 // resolved here; alias expansion is bounded so a "billion laughs" file is refused, not expanded, and
 // so is nesting, aliases expanded, so later phases can recurse safely. A NUL byte or invalid UTF-8 is
-// refused before yaml-cpp sees the text.
+// refused before libyaml sees the text.
 #include <memory>
 #include <optional>
 

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
-#include <gnutls/gnutls.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -13,17 +12,20 @@
 #include <system_error>
 #include <utility>
 
+#include "engine/gnutls_library.hpp"
+
 namespace stackup::engine {
 
 struct Connection::Tls {
+  const GnuTls& api;
   gnutls_certificate_credentials_t credentials = nullptr;
   gnutls_session_t session = nullptr;
-  Tls() = default;
+  explicit Tls(const GnuTls& library) : api(library) {}
   Tls(const Tls&) = delete;
   Tls& operator=(const Tls&) = delete;
   ~Tls() {
-    if (session != nullptr) gnutls_deinit(session);
-    if (credentials != nullptr) gnutls_certificate_free_credentials(credentials);
+    if (session != nullptr) api.deinit(session);
+    if (credentials != nullptr) api.certificate_free_credentials(credentials);
   }
 };
 
@@ -92,7 +94,9 @@ base::Result<int> connect_tcp(const std::string& host, const std::string& port) 
   return base::fail(error);
 }
 
-auto tls_error(std::string_view what, int code) { return base::fail(fmt::format("{}: {}", what, gnutls_strerror(code))); }
+auto tls_error(const GnuTls& api, std::string_view what, int code) {
+  return base::fail(fmt::format("{}: {}", what, api.strerror(code)));
+}
 
 bool is_ip_address(const std::string& host) {
   unsigned char buffer[sizeof(in6_addr)];
@@ -100,12 +104,12 @@ bool is_ip_address(const std::string& host) {
 }
 
 // Why the server's certificate was refused, in GnuTLS's words.
-std::string verification_failure(gnutls_session_t session) {
+std::string verification_failure(const GnuTls& api, gnutls_session_t session) {
   gnutls_datum_t text{};
-  const unsigned status = gnutls_session_get_verify_cert_status(session);
-  if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) != 0) return "not trusted";
+  const unsigned status = api.session_get_verify_cert_status(session);
+  if (api.certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) != 0) return "not trusted";
   std::string message(reinterpret_cast<const char*>(text.data), text.size);
-  gnutls_free(text.data);
+  (*api.free)(text.data);
   return message;
 }
 
@@ -130,29 +134,38 @@ base::Result<Connection> Connection::open(const HttpTarget& target) {
   if (!fd) return std::unexpected(fd.error());
   Connection connection(*fd);
   if (!target.tls) return connection;
-  auto tls = std::make_unique<Tls>();
-  int code = gnutls_certificate_allocate_credentials(&tls->credentials);
-  if (code < 0) return tls_error("TLS", code);
-  code = gnutls_certificate_set_x509_trust_file(tls->credentials, target.ca_file.c_str(), GNUTLS_X509_FMT_PEM);
-  if (code <= 0) return tls_error(fmt::format("cannot read the CA certificate {}", target.ca_file), code == 0 ? GNUTLS_E_NO_CERTIFICATE_FOUND : code);
-  code = gnutls_certificate_set_x509_key_file(tls->credentials, target.cert_file.c_str(), target.key_file.c_str(),
-                                              GNUTLS_X509_FMT_PEM);
-  if (code < 0) return tls_error(fmt::format("cannot read the client certificate {} and key {}", target.cert_file, target.key_file), code);
-  // GNUTLS_NO_SIGNAL: a peer that closes early is an error here, not a SIGPIPE for the whole process.
-  if ((code = gnutls_init(&tls->session, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL)) < 0) return tls_error("TLS", code);
-  gnutls_set_default_priority(tls->session);
-  gnutls_credentials_set(tls->session, GNUTLS_CRD_CERTIFICATE, tls->credentials);
-  if (!is_ip_address(target.host)) gnutls_server_name_set(tls->session, GNUTLS_NAME_DNS, target.host.data(), target.host.size());
-  gnutls_session_set_verify_cert(tls->session, target.host.c_str(), 0);  // the CA's signature and the host's name
-  gnutls_transport_set_int(tls->session, connection.fd_);
-  gnutls_handshake_set_timeout(tls->session, GNUTLS_DEFAULT_HANDSHAKE_TIMEOUT);
-  do {
-    code = gnutls_handshake(tls->session);
-  } while (code < 0 && gnutls_error_is_fatal(code) == 0);
-  if (code == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
-    return base::fail(fmt::format("the engine's TLS certificate: {}", verification_failure(tls->session)));
+  const auto library = gnutls_library();
+  if (!library) return std::unexpected(library.error());
+  const GnuTls& api = **library;
+  auto tls = std::make_unique<Tls>(api);
+  int code = api.certificate_allocate_credentials(&tls->credentials);
+  if (code < 0) return tls_error(api, "TLS", code);
+  code = api.certificate_set_x509_trust_file(tls->credentials, target.ca_file.c_str(), GNUTLS_X509_FMT_PEM);
+  if (code <= 0) {
+    return tls_error(api, fmt::format("cannot read the CA certificate {}", target.ca_file),
+                     code == 0 ? GNUTLS_E_NO_CERTIFICATE_FOUND : code);
   }
-  if (code < 0) return tls_error("TLS handshake", code);
+  code = api.certificate_set_x509_key_file(tls->credentials, target.cert_file.c_str(), target.key_file.c_str(),
+                                           GNUTLS_X509_FMT_PEM);
+  if (code < 0) {
+    return tls_error(api, fmt::format("cannot read the client certificate {} and key {}", target.cert_file, target.key_file),
+                     code);
+  }
+  // GNUTLS_NO_SIGNAL: a peer that closes early is an error here, not a SIGPIPE for the whole process.
+  if ((code = api.init(&tls->session, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL)) < 0) return tls_error(api, "TLS", code);
+  api.set_default_priority(tls->session);
+  api.credentials_set(tls->session, GNUTLS_CRD_CERTIFICATE, tls->credentials);
+  if (!is_ip_address(target.host)) api.server_name_set(tls->session, GNUTLS_NAME_DNS, target.host.data(), target.host.size());
+  api.session_set_verify_cert(tls->session, target.host.c_str(), 0);  // the CA's signature and the host's name
+  api.transport_set_int2(tls->session, connection.fd_, connection.fd_);
+  api.handshake_set_timeout(tls->session, GNUTLS_DEFAULT_HANDSHAKE_TIMEOUT);
+  do {
+    code = api.handshake(tls->session);
+  } while (code < 0 && api.error_is_fatal(code) == 0);
+  if (code == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
+    return base::fail(fmt::format("the engine's TLS certificate: {}", verification_failure(api, tls->session)));
+  }
+  if (code < 0) return tls_error(api, "TLS handshake", code);
   connection.tls_ = std::move(tls);
   return connection;
 }
@@ -161,9 +174,9 @@ base::Result<void> Connection::send_all(std::string_view bytes) {
   while (!bytes.empty()) {
     ssize_t sent = 0;
     if (tls_) {
-      sent = gnutls_record_send(tls_->session, bytes.data(), bytes.size());
+      sent = tls_->api.record_send(tls_->session, bytes.data(), bytes.size());
       if (sent == GNUTLS_E_AGAIN || sent == GNUTLS_E_INTERRUPTED) continue;
-      if (sent < 0) return tls_error("TLS", static_cast<int>(sent));
+      if (sent < 0) return tls_error(tls_->api, "TLS", static_cast<int>(sent));
     } else {
       sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
       if (sent < 0 && errno == EINTR) continue;
@@ -177,7 +190,7 @@ base::Result<void> Connection::send_all(std::string_view bytes) {
 base::Result<std::size_t> Connection::receive(std::span<char> buffer) {
   while (true) {
     if (tls_) {
-      const ssize_t got = gnutls_record_recv(tls_->session, buffer.data(), buffer.size());
+      const ssize_t got = tls_->api.record_recv(tls_->session, buffer.data(), buffer.size());
       if (got == GNUTLS_E_AGAIN || got == GNUTLS_E_INTERRUPTED) continue;
       // A peer that closes without TLS's close_notify: the HTTP framing, if any, tells whether
       // anything is missing; a body that runs to the end is refused (cut()).
@@ -185,7 +198,7 @@ base::Result<std::size_t> Connection::receive(std::span<char> buffer) {
         cut_ = true;
         return 0;
       }
-      if (got < 0) return tls_error("TLS", static_cast<int>(got));
+      if (got < 0) return tls_error(tls_->api, "TLS", static_cast<int>(got));
       return static_cast<std::size_t>(got);
     }
     const ssize_t got = ::recv(fd_, buffer.data(), buffer.size(), 0);

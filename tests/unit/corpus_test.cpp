@@ -1,12 +1,15 @@
-// The 120 real-world compose files in tests/corpus/compose-real (origins in its MANIFEST.tsv): each loads without a crash or
-// hang; the valid ones validate (warnings allowed: their secret and env files are absent, as in CI),
-// and the broken ones fail with the first error recorded in tests/corpus/expected.tsv.
+// The 120 real-world compose files in tests/corpus/compose-real (origins in its MANIFEST.tsv): each
+// loads without a crash or hang; the valid ones validate (warnings allowed: their secret and env files
+// are absent, as in CI) and print (`config`) as YAML that reads back the same; the broken ones fail
+// with the first error recorded in tests/corpus/expected.tsv.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 
+#include "compose/emit.hpp"
+#include "compose/yaml_parse.hpp"
 #include "test_helpers.hpp"
 
 namespace stackup::testing {
@@ -61,6 +64,13 @@ TEST_P(CorpusFile, LoadsAsRecorded) {
   const auto loaded = compose::load_project(options, compose::DiskFileSystem{});
   if (it->second.valid) {
     EXPECT_TRUE(loaded.project) << ::testing::PrintToString(headlines(loaded.diagnostics));
+    // What `stackup config` prints reads back as the same typed values.
+    const auto printed = std::make_shared<const base::SourceFile>(
+        base::SourceFile{"printed.yml", compose::to_yaml_text(loaded.document)});
+    base::Diagnostics reread;
+    const auto again = compose::parse_yaml(printed, reread);
+    ASSERT_TRUE(again) << printed->text;
+    EXPECT_EQ(compose::to_json_value(*again), compose::to_json_value(loaded.document)) << printed->text;
     return;
   }
   EXPECT_FALSE(loaded.project);

@@ -142,3 +142,46 @@ TEST(YamlParse, EmptyDocumentIsNull) {
 
 }  // namespace
 }  // namespace stackup::testing
+
+namespace stackup::testing {
+namespace {
+
+TEST(YamlParse, ColumnsCountBytesAfterMultiByteCharacters) {
+  const auto parsed = parse("a: [1, é, x]\n");
+  EXPECT_EQ(parsed.root->find("a")->items[2].location.column, 12);
+}
+
+TEST(YamlParse, ATabInTheIndentationIsNamed) {
+  EXPECT_THAT(headlines(parse("services:\n  web:\n\timage: nginx\n").diagnostics),
+              ::testing::ElementsAre("f.yml:3:1: error: a tab in the indentation; YAML indents with spaces only "
+                                     "(found character that cannot start any token)"));
+}
+
+TEST(YamlParse, BlankLinesWithTabsAreBlankLines) {
+  const auto parsed = parse("services:\n  web:\n\t\n    image: nginx\n");
+  EXPECT_TRUE(parsed.diagnostics.empty());
+  EXPECT_EQ(parsed.root->find("services")->find("web")->find("image")->location.line, 4);
+}
+
+TEST(YamlParse, AnUnknownAnchorIsNamedAtItsAlias) {
+  EXPECT_THAT(headlines(parse("a: 1\nb: *nope\n").diagnostics),
+              ::testing::ElementsAre("f.yml:2:4: error: unknown anchor 'nope' referenced"));
+}
+
+TEST(YamlParse, NullsAreUntaggedPlainNullWordsOnly) {
+  const auto parsed = parse("a:\nb: ~\nc: NULL\nd: 'null'\ne: !!str\n");
+  EXPECT_TRUE(parsed.root->find("a")->is_null());
+  EXPECT_TRUE(parsed.root->find("b")->is_null());
+  EXPECT_TRUE(parsed.root->find("c")->is_null());
+  EXPECT_EQ(parsed.root->find("d")->style, ScalarStyle::quoted);
+  EXPECT_TRUE(parsed.root->find("e")->is_scalar());
+}
+
+TEST(YamlParse, OnlyTheFirstDocumentIsRead) {
+  const auto parsed = parse("a: 1\n---\nb: [\n");
+  EXPECT_TRUE(parsed.diagnostics.empty());
+  EXPECT_EQ(parsed.root->find("a")->scalar, "1");
+}
+
+}  // namespace
+}  // namespace stackup::testing
