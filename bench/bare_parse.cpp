@@ -1,4 +1,5 @@
-// The floor for `stackup validate`: yaml-cpp parsing the same file and nothing else.
+// The yardstick issue 13 set for `stackup validate`: yaml-cpp (stackup's parser until it moved to
+// libyaml) parsing the same file and nothing else.
 #include <yaml-cpp/yaml.h>
 
 #include <iostream>

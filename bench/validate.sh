@@ -17,6 +17,8 @@ command -v docker-compose >/dev/null || apt-get install -y -qq --no-install-reco
 command -v hyperfine >/dev/null || apt-get install -y -qq --no-install-recommends hyperfine >/dev/null
 command -v npm >/dev/null || apt-get install -y -qq --no-install-recommends npm >/dev/null
 [ -x /usr/bin/time ] || apt-get install -y -qq --no-install-recommends time >/dev/null
+# The bare parse is yaml-cpp's, the parser stackup used before libyaml: the yardstick.
+[ -f /usr/include/yaml-cpp/yaml.h ] || apt-get install -y -qq --no-install-recommends libyaml-cpp-dev >/dev/null
 
 build="$root/build-bench"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSTACKUP_BENCH=ON >/dev/null
