@@ -1,5 +1,7 @@
 #include "compose/port_syntax.hpp"
 
+#include <arpa/inet.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -57,6 +59,16 @@ std::optional<std::string> port_range_problem(std::string_view text, bool contai
   return std::nullopt;
 }
 
+std::optional<std::string> host_ip_problem(std::string_view ip) {
+  if (ip.empty()) return std::nullopt;  // all addresses, as when none is written
+  const std::string text(ip);
+  unsigned char address[sizeof(in6_addr)];
+  if (::inet_pton(AF_INET, text.c_str(), address) == 1 || ::inet_pton(AF_INET6, text.c_str(), address) == 1) {
+    return std::nullopt;
+  }
+  return fmt::format("\"{}\" is not an IP address; the host IP is the address to publish on, such as 127.0.0.1 or ::1", ip);
+}
+
 std::optional<std::string> short_port_problem(std::string_view spec) {
   const auto form = [&](const std::string& problem) {
     const bool syntax = problem.find("is not a port number") != std::string::npos;
@@ -73,6 +85,7 @@ std::optional<std::string> short_port_problem(std::string_view spec) {
   if (rest.starts_with('[')) {  // [IPv6]:HOST:CONTAINER
     const auto close = rest.find("]:");
     if (close == std::string_view::npos) return form("an IPv6 host address needs ]: after it");
+    if (auto problem = host_ip_problem(rest.substr(1, close - 1))) return form(*problem);
     rest = rest.substr(close + 2);
   }
   const auto last_colon = rest.rfind(':');
@@ -83,6 +96,9 @@ std::optional<std::string> short_port_problem(std::string_view spec) {
   auto host_part = rest.substr(0, last_colon);
   const auto host_colon = host_part.rfind(':');
   const auto host_text = host_colon == std::string_view::npos ? host_part : host_part.substr(host_colon + 1);
+  if (host_colon != std::string_view::npos && !spec.starts_with('[')) {
+    if (auto problem = host_ip_problem(host_part.substr(0, host_colon))) return form(*problem);
+  }
   if (host_text.empty()) return std::nullopt;  // 127.0.0.1::80: an ephemeral host port
   auto host = parse_range(host_text, false);
   if (auto* message = std::get_if<std::string>(&host)) return form(*message);

@@ -16,6 +16,8 @@ std::optional<std::string> short_port_problem(std::string_view spec);
 // `published`, or nullopt.
 std::optional<std::string> port_range_problem(std::string_view text, bool container);
 
+// What is wrong with a host IP address (IPv4, or IPv6 without brackets), or nullopt.
+std::optional<std::string> host_ip_problem(std::string_view ip);
 // What is wrong with a protocol, or nullopt.
 std::optional<std::string> protocol_problem(std::string_view protocol);
 

@@ -74,6 +74,7 @@ constexpr const base::Rule* catalogue[] = {
     &depends_on_undefined,
     &depends_on_cycle,
     &network_mode_undefined,
+    &service_reference_undefined,
     &uid_gid_value,
     &mode_format,
     &mode_decimal,

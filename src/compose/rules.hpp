@@ -225,6 +225,9 @@ inline constexpr base::Rule depends_on_cycle{"depends-on-cycle", "Services do no
 inline constexpr base::Rule network_mode_undefined{"network-mode-undefined",
                                                    "The service a network_mode: service:NAME names is defined.",
                                                    "Fix the service's name, or define the service."};
+inline constexpr base::Rule service_reference_undefined{
+    "service-reference-undefined", "The service an ipc: or pid: service:NAME, or a volumes_from: entry, names is defined.",
+    "Fix the service's name, define the service, or name a container with container:NAME."};
 
 // The secrets and configs a service uses.
 inline constexpr base::Rule uid_gid_value{"uid-gid-value", "uid and gid are decimal numbers from 0 to 4294967294.",

@@ -461,6 +461,33 @@ void check_network_mode(const Match& match, const RuleContext& context) {
   }
 }
 
+// ipc: and pid: service:NAME share another service's namespace, and volumes_from: NAME[:ro|rw] its
+// volumes: each names a service of the project, as network_mode does (container:NAME names a container).
+void check_service_references(const Match& match, const RuleContext& context) {
+  if (!match.node.is_mapping()) return;
+  const auto report = [&](const Node& value, const std::string& path, std::string_view field, std::string_view other) {
+    if (defined_in(context, "services", other)) return;
+    context.diagnostics.error(rules::service_reference_undefined, value.location, path,
+                              fmt::format("{} refers to undefined service \"{}\"{}", field, other,
+                                          suggestion_of(context, "services", other)));
+  };
+  constexpr std::string_view prefix = "service:";
+  for (const std::string_view field : {"ipc", "pid"}) {
+    const Node* value = match.node.find(field);
+    if (value && value->is_scalar() && value->scalar.starts_with(prefix)) {
+      report(*value, child_path(match.path, field), field, std::string_view(value->scalar).substr(prefix.size()));
+    }
+  }
+  const Node* volumes_from = match.node.find("volumes_from");
+  if (!volumes_from || !volumes_from->is_sequence()) return;
+  for (std::size_t i = 0; i < volumes_from->items.size(); ++i) {
+    const Node& item = volumes_from->items[i];
+    if (!item.is_scalar() || item.scalar.starts_with("container:")) continue;
+    const std::string_view text = item.scalar;
+    report(item, item_path(child_path(match.path, "volumes_from"), i), "volumes_from", text.substr(0, text.find(':')));
+  }
+}
+
 // Counts that cannot be negative (the schema takes them as integers or strings).
 void check_not_negative(const Match& match, const RuleContext& context) {
   if (!match.node.is_scalar()) return;
@@ -780,6 +807,11 @@ void check_port(const Match& match, const RuleContext& context) {
       context.diagnostics.error(rules::port_format, value->location, child_path(match.path, field), std::move(*problem));
     }
   }
+  if (const Node* ip = match.node.find("host_ip"); ip && ip->is_scalar()) {
+    if (auto problem = host_ip_problem(ip->scalar)) {
+      context.diagnostics.error(rules::port_format, ip->location, child_path(match.path, "host_ip"), std::move(*problem));
+    }
+  }
   if (const Node* protocol = match.node.find("protocol"); protocol && protocol->is_scalar()) {
     if (auto problem = protocol_problem(protocol->scalar)) {
       context.diagnostics.error(rules::port_format, protocol->location, child_path(match.path, "protocol"),
@@ -800,6 +832,15 @@ void check_device_request(const Match& match, const RuleContext& context) {
   if (!match.node.find("capabilities")) {
     context.diagnostics.error(rules::device_request, match.node.location, match.path,
                               "a device request needs capabilities, such as capabilities: [gpu]");
+  }
+  // The Engine takes a number of devices, or -1 for all of them, which compose writes "all".
+  if (const Node* count = match.node.find("count"); count && count->is_scalar()) {
+    const auto& text = count->scalar;
+    const bool number = (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) || text == "-1";
+    if (!number && text != "all") {
+      context.diagnostics.error(rules::device_request, count->location, child_path(match.path, "count"),
+                                fmt::format("invalid count \"{}\": write a number of devices, or all", text));
+    }
   }
 }
 
@@ -953,6 +994,7 @@ constexpr PathCheck path_checks[] = {
     {"services.*", check_service},
     {"services.*.x-stackup", check_service_extension},
     {"services.*", check_network_mode},
+    {"services.*", check_service_references},
     {"services.*.scale", check_not_negative},
     {"services.*.deploy.replicas", check_not_negative},
     {"services.*.volumes[*].tmpfs.size", check_not_negative},

@@ -310,23 +310,25 @@ class TreeBuilder {
     add_entry(parent, std::move(key), std::move(node));
   }
 
-  // Names of the top level and of the five sections (services: {123: ...}) are strings; compose-go
-  // refuses one YAML reads as a number, a boolean or null, since it cannot name a resource.
+  // Every key is a string: compose-go refuses one YAML reads as a number, a boolean or null, anywhere
+  // (services: {123: ...}, environment: {1: FOO}). A name of the top level or of the five sections
+  // says so in words about names.
   void refuse_typed_name(const Node& key, bool plain) {
-    if (!plain || stack_.size() > 2) return;
-    if (stack_.size() == 2) {
-      const auto& section = stack_.front().key;
-      constexpr std::string_view sections[] = {"services", "networks", "volumes", "secrets", "configs"};
-      if (!section || std::find(std::begin(sections), std::end(sections), section->text) == std::end(sections)) return;
-    }
+    if (!plain) return;
     const auto type = resolve_scalar(key).type;
     if (type == ScalarType::string) return;
+    const std::string_view what = type == ScalarType::boolean ? "a boolean" : type == ScalarType::null ? "null" : "a number";
+    const std::string text = key.is_null() ? "null" : key.scalar;
+    const bool is_name = stack_.size() == 1 || (stack_.size() == 2 && names_section(stack_.front().key));
     diagnostics_.error(rules::yaml_key_type, key.location, current_path(),
-                       fmt::format("the name {} is {}, not a string; quote it (\"{}\") to use it as a name",
-                                   key.is_null() ? "null" : key.scalar, type == ScalarType::boolean ? "a boolean"
-                                                                        : type == ScalarType::null  ? "null"
-                                                                                                    : "a number",
-                                   key.scalar));
+                       is_name ? fmt::format("the name {} is {}, not a string; quote it (\"{}\") to use it as a name", text,
+                                             what, key.scalar)
+                               : fmt::format("the key {} is {}, not a string; quote it (\"{}\")", text, what, key.scalar));
+  }
+
+  static bool names_section(const std::optional<PendingKey>& key) {
+    constexpr std::string_view sections[] = {"services", "networks", "volumes", "secrets", "configs"};
+    return key && std::find(std::begin(sections), std::end(sections), key->text) != std::end(sections);
   }
 
   void add_entry(Frame& parent, PendingKey key, Node value) {
