@@ -112,7 +112,18 @@ class LocalApply {
           if (auto ok = wait_for_dependencies(*step.service); !ok) return ok;
         }
       }
-      auto deployed = parallel_for_each(level, default_parallelism, [&](const ContainerStep& step) { return deploy_container(step); });
+      // Threads only for the steps that ask the engine for work: a level that keeps its containers
+      // (every one of a rotation's other services) costs no thread.
+      std::vector<const ContainerStep*> changing;
+      for (const auto& step : level) {
+        if (step.kind == ContainerStep::Kind::keep) {
+          report("Container " + step.name, "Running (unchanged)");
+        } else {
+          changing.push_back(&step);
+        }
+      }
+      auto deployed = parallel_for_each(changing, default_parallelism,
+                                        [&](const ContainerStep* step) { return deploy_container(*step); });
       if (!deployed) return deployed;
     }
     for (const auto& step : plan_.removals) progress_.update("Container " + step.name, "Removing");
@@ -204,10 +215,6 @@ class LocalApply {
   // Runs on a worker thread: shared state is touched under lock_ only.
   base::Result<void> deploy_container(const ContainerStep& step) {
     if (auto ok = check_interrupted(); !ok) return ok;
-    if (step.kind == ContainerStep::Kind::keep) {
-      report("Container " + step.name, "Running (unchanged)");
-      return {};
-    }
     if (step.kind == ContainerStep::Kind::rotate) return rotate_in_place(step);
     return replace_container(step);
   }
