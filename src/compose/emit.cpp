@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace stackup::compose {
 
@@ -115,11 +116,12 @@ class YamlWriter {
     }
   }
 
-  // A string written as typed (quoted style) must not read back as a number, boolean or null.
+  // A string written as typed (quoted style) must not read back as a number, boolean, null, date or
+  // merge key, to us or to any reader of YAML 1.1 or 1.2 (PyYAML reads 53:53 as the integer 3233).
   void scalar_text(const std::string& text, ScalarStyle style) {
     Node as_plain = Node::make_scalar(text, {}, ScalarStyle::plain);
     const bool keeps_type = style == ScalarStyle::plain || (resolve_scalar(as_plain).type == ScalarType::string &&
-                                                            !reads_as_yaml11_boolean(text));
+                                                            !reads_as_typed_elsewhere(text));
     if (keeps_type && is_safe_plain(text)) {
       out_ += text;
     } else {
@@ -127,14 +129,26 @@ class YamlWriter {
     }
   }
 
-  // yes/no/on/off/y/n: booleans to YAML 1.1 readers (docker-compose 1.29's PyYAML among them).
-  static bool reads_as_yaml11_boolean(std::string_view text) {
+  // Conservative: quoting a string is always safe, so whatever might be a number in some YAML
+  // (0x1F, 0b101, 1_000, 1e3, 12:30, 2024-01-01, .inf) or a YAML 1.1 boolean (yes, off, y) is quoted.
+  static bool reads_as_typed_elsewhere(std::string_view text) {
     static constexpr std::string_view words[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-                                                 "on", "On", "ON", "off", "Off", "OFF"};
-    return std::find(std::begin(words), std::end(words), text) != std::end(words);
+                                                 "on", "On", "ON", "off", "Off", "OFF", "<<"};
+    if (std::find(std::begin(words), std::end(words), text) != std::end(words)) return true;
+    std::string_view rest = text;
+    if (!rest.empty() && (rest.front() == '-' || rest.front() == '+')) rest.remove_prefix(1);
+    if (rest.empty()) return false;
+    if (rest.front() == '.') {
+      std::string lower(rest);
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      return lower == ".inf" || lower == ".nan" || (rest.size() > 1 && std::isdigit(static_cast<unsigned char>(rest[1])));
+    }
+    if (!std::isdigit(static_cast<unsigned char>(rest.front()))) return false;
+    constexpr std::string_view number_like = "0123456789abcdefABCDEFxXoO_:.+-TtZz ";
+    return rest.find_first_not_of(number_like) == std::string_view::npos;
   }
 
-  // Conservative: whatever might be read as an indicator, a comment, a key or a line break is quoted.
+  // Whatever might be read as an indicator, a comment, a key or a line break is quoted.
   static bool is_safe_plain(std::string_view text) {
     if (text.empty() || text.front() == ' ' || text.back() == ' ' || text.back() == ':') return false;
     constexpr std::string_view indicators = "?:,[]{}#&*!|>'\"%@`";
@@ -145,17 +159,22 @@ class YamlWriter {
     for (std::size_t i = 0; i < text.size(); ++i) {
       const auto byte = static_cast<unsigned char>(text[i]);
       if (byte < 0x20 || byte == 0x7F) return false;
-      if (byte >= 0x80 && !special_character(text.substr(i)).empty()) return false;
+      if (byte >= 0x80 && !escape_of(text.substr(i)).empty()) return false;
     }
     return valid_utf8(text);
   }
 
-  // Characters YAML reads as line breaks or a byte order mark: quoted, and escaped.
-  static std::string_view special_character(std::string_view rest) {
+  // The escape of a character YAML reads as a line break, a byte order mark, a C1 control or a
+  // non-character, at the start of `rest`; empty for any other.
+  static std::string escape_of(std::string_view rest) {
     static constexpr std::pair<std::string_view, std::string_view> specials[] = {
-        {"\xC2\x85", "\\N"}, {"\xE2\x80\xA8", "\\L"}, {"\xE2\x80\xA9", "\\P"}, {"\xEF\xBB\xBF", "\\uFEFF"}};
+        {"\xC2\x85", "\\N"}, {"\xE2\x80\xA8", "\\L"}, {"\xE2\x80\xA9", "\\P"}, {"\xEF\xBB\xBF", "\\uFEFF"},
+        {"\xEF\xBF\xBE", "\\uFFFE"}, {"\xEF\xBF\xBF", "\\uFFFF"}};
     for (const auto& [bytes, escape] : specials) {
-      if (rest.starts_with(bytes)) return escape;
+      if (rest.starts_with(bytes)) return std::string(escape);
+    }
+    if (rest.size() >= 2 && static_cast<unsigned char>(rest[0]) == 0xC2 && static_cast<unsigned char>(rest[1]) < 0xA0) {
+      return fmt::format("\\u{:04X}", static_cast<unsigned char>(rest[1]));
     }
     return {};
   }
@@ -202,11 +221,11 @@ class YamlWriter {
       } else if (byte < 0x20 || byte == 0x7F) {
         out_ += fmt::format("\\x{:02X}", byte);
       } else if (byte >= 0x80) {
-        const auto escape = special_character(text.substr(i));
-        const auto length = escape.empty() ? utf8_length(text.substr(i)) : 0;
+        const auto length = utf8_length(text.substr(i));
+        const auto escape = length == 0 ? std::string() : escape_of(text.substr(i));
         if (!escape.empty()) {
           out_ += escape;
-          i += escape == "\\N" ? 2 : 3;
+          i += length;
         } else if (length == 0) {
           out_ += "\\uFFFD";
           ++i;

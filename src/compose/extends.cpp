@@ -41,19 +41,24 @@ std::vector<std::string> service_names(const Node* services) {
   return names;
 }
 
-Node* service_in(Node* root, std::string_view name) {
-  Node* services = root && root->is_mapping() ? root->find("services") : nullptr;
-  return services && services->is_mapping() ? services->find(name) : nullptr;
-}
-
 }  // namespace
+
+Node* ExtendsResolver::File::service(const std::string& name) {
+  Node* services = root && root->is_mapping() ? root->find("services") : nullptr;
+  if (!services || !services->is_mapping()) return nullptr;
+  if (positions.empty()) {
+    for (std::size_t i = 0; i < services->entries.size(); ++i) positions.emplace(services->entries[i].key, i);
+  }
+  const auto it = positions.find(name);
+  return it == positions.end() ? nullptr : &services->entries[it->second].value;
+}
 
 void ExtendsResolver::resolve(Node& root, const std::string& shown_name, const std::string& directory) {
   Node* services = root.is_mapping() ? root.find("services") : nullptr;
   if (!services || !services->is_mapping()) return;
   // A file of the project itself: its relative paths count from the project directory and are made
   // absolute later, with everything else.
-  File file{&root, shown_name, directory, false, {}, {}};
+  File file{&root, shown_name, directory, false, {}, {}, {}};
   // Only a service with `extends:` changes here; looking each one up by name would be quadratic.
   // Resolving one replaces services' values, never the list of services, so the names stay put.
   for (std::size_t i = 0; i < services->entries.size(); ++i) {
@@ -65,7 +70,7 @@ void ExtendsResolver::resolve(Node& root, const std::string& shown_name, const s
 }
 
 const Node* ExtendsResolver::resolved_service(File& file, const std::string& name) {
-  Node* service = service_in(file.root, name);
+  Node* service = file.service(name);
   if (!service || file.failed.contains(name)) return nullptr;
   if (file.done.contains(name)) return service;
   const Node* extends = service->is_mapping() ? service->find("extends") : nullptr;
@@ -82,14 +87,14 @@ const Node* ExtendsResolver::resolved_service(File& file, const std::string& nam
                           ? &file
                           : other_file(path_in(file.directory, reference->file), reference->file_node->location);
     const Node* base = nullptr;
-    if (base_file && !service_in(base_file->root, reference->service)) {
+    if (base_file && !base_file->service(reference->service)) {
       report_missing(file, *base_file, name, reference->service, *extends);
     } else if (base_file) {
       base = resolved_service(*base_file, reference->service);
     }
     chain_.pop_back();
     // The recursion may have changed other services of this file, never moved this one.
-    service = service_in(file.root, name);
+    service = file.service(name);
     // A service that cannot be resolved keeps its `extends:`, which tells later checks not to ask
     // it for what the base would have given.
     if (!base) {
@@ -117,7 +122,7 @@ ExtendsResolver::File* ExtendsResolver::other_file(const std::string& path, cons
   const auto& source = roots_.back()->location.source;
   const auto shown = source ? source->name : path;
   auto file = std::make_unique<File>(File{roots_.back().get(), shown, std::filesystem::path(path).parent_path().string(),
-                                          true, {}, {}});
+                                          true, {}, {}, {}});
   return files_.emplace(path, std::move(file)).first->second.get();
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -39,6 +40,11 @@ class ExtendsResolver {
     bool rebase = false;    // another file's services: their relative paths are made absolute
     std::set<std::string, std::less<>> done;
     std::set<std::string, std::less<>> failed;  // could not be resolved: reported, and no base
+    // Where each service sits in `services:`, indexed on first use: resolving replaces services'
+    // values, never their list, and a lookup per extending service must not scan them all.
+    std::unordered_map<std::string, std::size_t> positions;
+
+    Node* service(const std::string& name);
   };
   struct Step {
     const File* file;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <filesystem>
@@ -835,9 +836,13 @@ void check_device_request(const Match& match, const RuleContext& context) {
   }
   // The Engine takes a number of devices, or -1 for all of them, which compose writes "all".
   if (const Node* count = match.node.find("count"); count && count->is_scalar()) {
+    std::string_view digits = count->scalar;
+    if (!digits.empty() && (digits.front() == '-' || digits.front() == '+')) digits.remove_prefix(1);
+    const bool number = !digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos;
+    std::string lower = count->scalar;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
     const auto& text = count->scalar;
-    const bool number = (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) || text == "-1";
-    if (!number && text != "all") {
+    if (!number && lower != "all") {
       context.diagnostics.error(rules::device_request, count->location, child_path(match.path, "count"),
                                 fmt::format("invalid count \"{}\": write a number of devices, or all", text));
     }

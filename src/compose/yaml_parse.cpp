@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -41,49 +42,58 @@ struct AliasCycle {
   std::string path;
 };
 
-// Where libyaml's marks point, as stackup's 1-based line and byte column. libyaml counts columns in
-// characters; on a line with multi-byte UTF-8 before the mark the byte column is further right.
+// Where libyaml's marks point, as stackup's 1-based line and byte column. From a mark's character
+// index, not its line and column: libyaml also breaks lines at a lone CR, NEL, LS and PS, and
+// counts columns in characters, while the excerpts under a diagnostic split the text at '\n' and
+// the caret goes by bytes. Marks come in document order, so a cursor walks the text once.
 class Positions {
  public:
   explicit Positions(std::shared_ptr<const base::SourceFile> source) : source_(std::move(source)) {
-    const auto& text = source_->text;
-    ascii_ = std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    // libyaml skips a byte order mark without counting it.
+    if (source_->text.starts_with("\xEF\xBB\xBF")) start_.offset = 3;
+    cursor_ = start_;
   }
 
   [[nodiscard]] base::Location location_of(const yaml_mark_t& mark) const {
-    const auto line = static_cast<int>(mark.line) + 1;
-    if (ascii_) return {source_, line, static_cast<int>(mark.column) + 1};
-    return {source_, line, static_cast<int>(byte_offset(mark) - line_start(mark.line)) + 1};
+    seek(mark.index);
+    return {source_, static_cast<int>(cursor_.line) + 1, static_cast<int>(cursor_.offset - cursor_.line_start) + 1};
   }
 
-  // The offset in the text of the character a mark points at (the text's end past the last line).
+  // The offset in the text of the character a mark points at (the text's end past the last one).
   [[nodiscard]] std::size_t byte_offset(const yaml_mark_t& mark) const {
-    const auto& text = source_->text;
-    std::size_t offset = line_start(mark.line);
-    for (std::size_t characters = 0; characters < mark.column && offset < text.size(); ++characters) {
-      ++offset;
-      while (offset < text.size() && (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80) ++offset;
-    }
-    return std::min(offset, text.size());
+    seek(mark.index);
+    return cursor_.offset;
   }
 
   [[nodiscard]] const std::shared_ptr<const base::SourceFile>& source() const { return source_; }
 
  private:
-  [[nodiscard]] std::size_t line_start(std::size_t line) const {
-    if (line_starts_.empty()) {
-      line_starts_.push_back(0);
-      const auto& text = source_->text;
-      for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\n') line_starts_.push_back(i + 1);
+  struct Cursor {
+    std::size_t index = 0;  // in characters, as libyaml counts
+    std::size_t offset = 0;
+    std::size_t line = 0;
+    std::size_t line_start = 0;
+  };
+
+  void seek(std::size_t index) const {
+    if (index < cursor_.index) cursor_ = start_;  // an error may point back
+    const auto& text = source_->text;
+    while (cursor_.index < index && cursor_.offset < text.size()) {
+      const char character = text[cursor_.offset++];
+      while (cursor_.offset < text.size() && (static_cast<unsigned char>(text[cursor_.offset]) & 0xC0) == 0x80) {
+        ++cursor_.offset;
+      }
+      ++cursor_.index;
+      if (character == '\n') {
+        ++cursor_.line;
+        cursor_.line_start = cursor_.offset;
       }
     }
-    return line < line_starts_.size() ? line_starts_[line] : source_->text.size();
   }
 
   std::shared_ptr<const base::SourceFile> source_;
-  bool ascii_ = true;
-  mutable std::vector<std::size_t> line_starts_;  // filled on the first non-ASCII position
+  Cursor start_;
+  mutable Cursor cursor_;
 };
 
 // libyaml's parser and its current event, released however the parse ends.
@@ -91,8 +101,8 @@ class EventStream {
  public:
   explicit EventStream(const std::string& text) {
     if (yaml_parser_initialize(&parser_) == 0) throw std::bad_alloc();
+    // No encoding is set: libyaml's own detection skips a byte order mark (the text is UTF-8 by now).
     yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-    yaml_parser_set_encoding(&parser_, YAML_UTF8_ENCODING);
   }
   EventStream(const EventStream&) = delete;
   EventStream& operator=(const EventStream&) = delete;
@@ -214,13 +224,16 @@ class TreeBuilder {
     Node node;
     node.location = location_of(event.start_mark);
     if (plain && is_plain_null(value)) {
+      null_text_ = value;  // for a message, should it be a key
       complete(std::move(node), {1, 1}, text_of(scalar.anchor), true);
       return;
     }
     node.kind = NodeKind::scalar;
     node.scalar = value;
-    node.style = (scalar.style != YAML_PLAIN_SCALAR_STYLE || tag == "!" || tag == str_tag) ? ScalarStyle::quoted
-                                                                                         : ScalarStyle::plain;
+    // As yaml-cpp had it: a quoted or block scalar is a string unless another core tag says
+    // otherwise (`!!int "5"` is a number).
+    const bool untagged_quoted = tag.empty() && scalar.style != YAML_PLAIN_SCALAR_STYLE;
+    node.style = (untagged_quoted || tag == "!" || tag == str_tag) ? ScalarStyle::quoted : ScalarStyle::plain;
     keep_tag(node, tag);
     complete(std::move(node), {1, 1}, text_of(scalar.anchor), plain);
   }
@@ -301,8 +314,8 @@ class TreeBuilder {
         parent.key = PendingKey{std::string(), node.location, false, true};
         return;
       }
-      parent.key = PendingKey{node.scalar, node.location, plain_scalar, false};
-      refuse_typed_name(node, plain_scalar);
+      parent.key = PendingKey{node.is_null() ? null_text_ : node.scalar, node.location, plain_scalar, false};
+      refuse_typed_name(node, plain_scalar, parent.key->text);
       return;
     }
     PendingKey key = std::move(*parent.key);
@@ -313,17 +326,17 @@ class TreeBuilder {
   // Every key is a string: compose-go refuses one YAML reads as a number, a boolean or null, anywhere
   // (services: {123: ...}, environment: {1: FOO}). A name of the top level or of the five sections
   // says so in words about names.
-  void refuse_typed_name(const Node& key, bool plain) {
+  void refuse_typed_name(const Node& key, bool plain, const std::string& written) {
     if (!plain) return;
     const auto type = resolve_scalar(key).type;
     if (type == ScalarType::string) return;
     const std::string_view what = type == ScalarType::boolean ? "a boolean" : type == ScalarType::null ? "null" : "a number";
-    const std::string text = key.is_null() ? "null" : key.scalar;
+    const std::string text = written.empty() ? "null" : written;
     const bool is_name = stack_.size() == 1 || (stack_.size() == 2 && names_section(stack_.front().key));
     diagnostics_.error(rules::yaml_key_type, key.location, current_path(),
                        is_name ? fmt::format("the name {} is {}, not a string; quote it (\"{}\") to use it as a name", text,
-                                             what, key.scalar)
-                               : fmt::format("the key {} is {}, not a string; quote it (\"{}\")", text, what, key.scalar));
+                                             what, text)
+                               : fmt::format("the key {} is {}, not a string; quote it (\"{}\")", text, what, text));
   }
 
   static bool names_section(const std::optional<PendingKey>& key) {
@@ -404,13 +417,17 @@ class TreeBuilder {
   std::vector<Frame> stack_;
   std::unordered_map<std::string, Anchored> anchors_;
   std::optional<Node> root_;
+  std::string null_text_;  // how the last null was written: "", "~", "null"
 };
 
 // libyaml's words (docker compose's too: go-yaml is its port), with what they usually mean in a
 // compose file.
-std::string describe_parser_error(std::string_view problem, bool at_tab) {
+enum class TabPlace : std::uint8_t { none, indentation, elsewhere };
+
+std::string describe_parser_error(std::string_view problem, TabPlace tab) {
   if (problem.empty()) return "invalid YAML";
-  if (at_tab) return fmt::format("a tab in the indentation; YAML indents with spaces only ({})", problem);
+  if (tab == TabPlace::indentation) return fmt::format("a tab in the indentation; YAML indents with spaces only ({})", problem);
+  if (tab == TabPlace::elsewhere) return fmt::format("a tab where YAML allows only spaces, such as after ':' or '-' ({})", problem);
   static constexpr std::pair<std::string_view, std::string_view> explained[] = {
       {"did not find expected key", "bad indentation: this line does not line up with the keys of its mapping"},
       {"did not find expected '-' indicator", "bad indentation: this line does not line up with the items of its list"},
@@ -423,35 +440,74 @@ std::string describe_parser_error(std::string_view problem, bool at_tab) {
 }
 
 SyntaxError syntax_error_of(const yaml_parser_t& parser, const Positions& positions) {
+  const std::string_view problem = parser.problem ? parser.problem : "";
+  const std::string_view context = parser.context ? parser.context : "";
+  // A quote or a flow collection left open: the end of the file says nothing; where it opened does.
+  if (problem == "found unexpected end of stream" && !context.empty()) {
+    return {positions.location_of(parser.context_mark), fmt::format("{} {} that starts here", problem, context)};
+  }
   const auto offset = positions.byte_offset(parser.problem_mark);
   const auto& text = positions.source()->text;
-  const bool at_tab = offset < text.size() && text[offset] == '\t';
-  return {positions.location_of(parser.problem_mark),
-          describe_parser_error(parser.problem ? std::string_view(parser.problem) : std::string_view(), at_tab)};
+  auto tab = TabPlace::none;
+  if (offset < text.size() && text[offset] == '\t') {
+    const auto line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+    const auto from = (line_start == std::string::npos || offset == 0) ? 0 : line_start + 1;
+    const bool only_spaces_before = text.find_first_not_of(' ', from) >= offset;
+    tab = only_spaces_before ? TabPlace::indentation : TabPlace::elsewhere;
+  }
+  return {positions.location_of(parser.problem_mark), describe_parser_error(problem, tab)};
 }
 
-// The offset of the first byte that is not text: a NUL, or a byte that is not part of well-formed
-// UTF-8. A parser takes a NUL for the end of the input or for an escape, and says something unrelated.
-std::optional<std::size_t> first_non_text_byte(std::string_view text) {
+struct NonText {
+  std::size_t offset = 0;
+  std::string message;
+};
+
+// A character YAML does not allow in a document: C0 controls but tab, LF and CR; DEL; C1 controls
+// but NEL; U+FFFE and U+FFFF. (libyaml refuses them too, but cannot say where.)
+std::optional<std::uint32_t> disallowed_character(std::string_view character) {
+  const auto byte = static_cast<unsigned char>(character[0]);
+  if (character.size() == 1) {
+    if ((byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') || byte == 0x7F) return byte;
+    return std::nullopt;
+  }
+  const auto second = static_cast<unsigned char>(character[1]);
+  if (byte == 0xC2 && second < 0xA0 && second != 0x85) return second;
+  if (character == "\xEF\xBF\xBE" || character == "\xEF\xBF\xBF") return 0xFFFE + (character[2] == '\xBF' ? 1 : 0);
+  return std::nullopt;
+}
+
+// The first byte that is not text: a NUL, a control character, or a byte that is not part of
+// well-formed UTF-8. A parser takes a NUL for the end of the input or for an escape, and says
+// something unrelated.
+std::optional<NonText> first_non_text(std::string_view text) {
   std::size_t i = 0;
+  const auto invalid = [&] {
+    return NonText{i, fmt::format("invalid UTF-8 byte 0x{:02X}; compose files are UTF-8 text", static_cast<unsigned char>(text[i]))};
+  };
   while (i < text.size()) {
     const auto byte = static_cast<unsigned char>(text[i]);
     std::size_t length = 0;
-    if (byte == 0) return i;
+    if (byte == 0) return NonText{i, "the file contains a NUL byte (\\0) here; compose files are text"};
     if (byte < 0x80) length = 1;
     else if (byte >= 0xC2 && byte <= 0xDF) length = 2;
     else if (byte >= 0xE0 && byte <= 0xEF) length = 3;
     else if (byte >= 0xF0 && byte <= 0xF4) length = 4;
-    else return i;
-    if (i + length > text.size()) return i;
+    else return invalid();
+    if (i + length > text.size()) return invalid();
     for (std::size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return invalid();
     }
     // Overlong forms, surrogates and code points past U+10FFFF.
     const auto second = static_cast<unsigned char>(text[i + 1 < text.size() ? i + 1 : i]);
     if ((byte == 0xE0 && second < 0xA0) || (byte == 0xED && second > 0x9F) || (byte == 0xF0 && second < 0x90) ||
         (byte == 0xF4 && second > 0x8F)) {
-      return i;
+      return invalid();
+    }
+    if (const auto control = disallowed_character(text.substr(i, length))) {
+      return NonText{i, fmt::format("the file contains the control character U+{:04X} here; compose files are text "
+                                    "(in a double-quoted value, write it as an escape such as \\x1B)",
+                                    *control)};
     }
     i += length;
   }
@@ -467,7 +523,7 @@ base::Location location_of_offset(const std::shared_ptr<const base::SourceFile>&
 }
 
 // Lines holding only blanks and tabs are empty lines to a reader and to Go's YAML parser (which
-// docker compose uses), but yaml-cpp rejects a tab there. Emptying them keeps every line number.
+// docker compose uses), but libyaml rejects a tab there. Emptying them keeps every line number.
 std::string without_blank_tab_lines(const std::string& text) {
   std::string out;
   out.reserve(text.size());
@@ -489,11 +545,8 @@ std::string without_blank_tab_lines(const std::string& text) {
 
 std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& source, base::Diagnostics& diagnostics) {
   // YAML is Unicode text; refusing other bytes here keeps every later phase and output well-formed.
-  if (const auto offset = first_non_text_byte(source->text)) {
-    const auto byte = static_cast<unsigned char>(source->text[*offset]);
-    diagnostics.error(rules::yaml_encoding, location_of_offset(source, *offset), "",
-                      byte == 0 ? std::string("the file contains a NUL byte (\\0) here; compose files are text")
-                                : fmt::format("invalid UTF-8 byte 0x{:02X}; compose files are UTF-8 text", byte));
+  if (auto non_text = first_non_text(source->text)) {
+    diagnostics.error(rules::yaml_encoding, location_of_offset(source, non_text->offset), "", std::move(non_text->message));
     return std::nullopt;
   }
   const std::string cleaned = source->text.find('\t') == std::string::npos ? std::string() : without_blank_tab_lines(source->text);
@@ -503,10 +556,12 @@ std::optional<Node> parse_yaml(const std::shared_ptr<const base::SourceFile>& so
   EventStream events(text);
   try {
     while (const yaml_event_t* event = events.next()) {
-      if (!builder.handle(*event)) {
-        auto root = builder.take_root();
-        return root ? std::move(*root) : Node{};  // no root: an empty stream
-      }
+      if (builder.handle(*event)) continue;
+      // What follows a document must start another one (ignored) or end the stream: text after a
+      // root that ended without `---` is an error, not a part of the file dropped in silence.
+      if (event->type == YAML_DOCUMENT_END_EVENT && events.next() == nullptr) break;
+      auto root = builder.take_root();
+      return root ? std::move(*root) : Node{};  // no root: an empty stream
     }
     throw syntax_error_of(events.parser(), positions);
   } catch (const SyntaxError& error) {

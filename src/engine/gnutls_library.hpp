@@ -1,7 +1,7 @@
 #pragma once
-// GnuTLS, loaded when the first TLS connection needs it. Linked, its eight libraries would load into
-// every stackup process (about 5 ms each start, twice per rotation), yet only a tcp:// engine with
-// TLS uses them. Only connection.cpp includes this.
+// GnuTLS, loaded when the first TLS connection needs it. Linked, it and the eight libraries it needs
+// would load into every stackup process (about 5 ms each start, twice per rotation), yet only a tcp://
+// engine with TLS uses them. Only connection.cpp includes this.
 #include <gnutls/gnutls.h>
 
 #include "base/error.hpp"

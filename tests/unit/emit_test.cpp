@@ -43,6 +43,21 @@ TEST(Emit, StringsThatWouldReadAsSomethingElseAreQuoted) {
   EXPECT_EQ(compose::to_json_value(parse(printed)), compose::to_json_value(parse(text)));
 }
 
+TEST(Emit, StringsOtherReadersTypeAreQuotedToo) {
+  // PyYAML reads 53:53 as 3233 and 2024-01-01 as a date; go-yaml reads 0b101 and 1_000 as numbers.
+  const auto printed = compose::to_yaml_text(
+      parse("a: ['53:53', '.inf', '0x1F', '0b101', '1_000', '2024-01-01', '-.5', 'v1.2', 'nginx:1.27']\n'<<': x\n"));
+  EXPECT_EQ(printed,
+            "a:\n  - \"53:53\"\n  - \".inf\"\n  - \"0x1F\"\n  - \"0b101\"\n  - \"1_000\"\n  - \"2024-01-01\"\n"
+            "  - \"-.5\"\n  - v1.2\n  - nginx:1.27\n\"<<\": x\n");
+}
+
+TEST(Emit, ControlsAndNonCharactersAreEscaped) {
+  Node root = Node::make_mapping({});
+  root.set("a", Node::make_scalar("x\xC2\x9By\xEF\xBF\xBE", {}));
+  EXPECT_EQ(compose::to_yaml_text(root), "a: \"x\\u009By\\uFFFE\"\n");
+}
+
 TEST(Emit, BytesThatAreNotUtf8BecomeTheReplacementCharacter) {
   Node root = Node::make_mapping({});
   root.set("a", Node::make_scalar("x\xFFy", {}));

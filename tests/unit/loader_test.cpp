@@ -99,7 +99,7 @@ TEST(Loader, DeeplyNestedInterpolationIsAnErrorNotACrash) {
 }
 
 TEST(Loader, AliasesNestingAliasesAreAnErrorNotACrash) {
-  // Each anchor nests the previous one 400 lists deeper: a shallow document to yaml-cpp, a tree 40,000
+  // Each anchor nests the previous one 400 lists deeper: a shallow document to the parser, a tree 40,000
   // levels deep once expanded. The comment raises the alias budget, which grows with the file's size.
   std::string text = "services:\n  web:\n    image: nginx\nx-a0: &a0 x\n";
   for (int i = 1; i < 100; ++i) {

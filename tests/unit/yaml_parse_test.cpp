@@ -118,7 +118,7 @@ TEST(YamlParse, DeepNestingIsRefusedWithoutOverflowingTheStack) {
   }
 }
 
-// An anchor nested 490 lists deep (yaml-cpp's bound is 500), then an alias to it nested `levels` deep.
+// An anchor nested 490 lists deep (the parse's bound is 500), then an alias to it nested `levels` deep.
 std::string deep_alias(int levels) {
   return fmt::format("a1: &a1 {}x{}\na2: {}*a1{}\n", std::string(490, '['), std::string(490, ']'),
                      std::string(static_cast<std::size_t>(levels), '['), std::string(static_cast<std::size_t>(levels), ']'));
@@ -181,6 +181,61 @@ TEST(YamlParse, OnlyTheFirstDocumentIsRead) {
   const auto parsed = parse("a: 1\n---\nb: [\n");
   EXPECT_TRUE(parsed.diagnostics.empty());
   EXPECT_EQ(parsed.root->find("a")->scalar, "1");
+}
+
+}  // namespace
+}  // namespace stackup::testing
+
+namespace stackup::testing {
+namespace {
+
+TEST(YamlParse, AByteOrderMarkIsSkippedAndEveryKeyKept) {
+  const auto parsed = parse("\xEF\xBB\xBFservices:\n  web:\n    image: nginx\nname: prod\n");
+  EXPECT_TRUE(parsed.diagnostics.empty());
+  EXPECT_EQ(parsed.root->find("name")->scalar, "prod");
+  EXPECT_EQ(parsed.root->find_entry("services")->key_location.column, 4);  // after the mark's 3 bytes
+}
+
+TEST(YamlParse, TextAfterARootThatEndedIsAnErrorNotDropped) {
+  const auto parsed = parse(" a: 1\nb: 2\n");
+  EXPECT_FALSE(parsed.root);
+  EXPECT_THAT(headlines(parsed.diagnostics), ::testing::ElementsAre("f.yml:2:1: error: did not find expected <document start>"));
+}
+
+TEST(YamlParse, LinesBreakOnlyAtNewlinesAsTheExcerptsDo) {
+  // libyaml also breaks lines at U+2028; the excerpt under a diagnostic would then be a line off.
+  const auto parsed = parse("a: \"x\xE2\x80\xA8y\"\nb: *nope\n");
+  EXPECT_THAT(headlines(parsed.diagnostics), ::testing::ElementsAre("f.yml:2:4: error: unknown anchor 'nope' referenced"));
+}
+
+TEST(YamlParse, AControlCharacterIsNamedAtItsPlace) {
+  EXPECT_THAT(headlines(parse("a: 1\nb: x\x1By\n").diagnostics),
+              ::testing::ElementsAre("f.yml:2:5: error: the file contains the control character U+001B here; compose files "
+                                     "are text (in a double-quoted value, write it as an escape such as \\x1B)"));
+}
+
+TEST(YamlParse, ATabAfterAListDashIsNotCalledIndentation) {
+  EXPECT_TRUE(parse("a:\n  b:\t1\n").diagnostics.empty());
+  EXPECT_THAT(headlines(parse("a:\n  -\tx\n").diagnostics),
+              ::testing::ElementsAre("f.yml:2:4: error: a tab where YAML allows only spaces, such as after ':' or '-' "
+                                     "(found character that cannot start any token)"));
+}
+
+TEST(YamlParse, AnUnclosedQuoteIsShownWhereItOpens) {
+  EXPECT_THAT(headlines(parse("a: 1\nb: \"open\nc: 2\n").diagnostics),
+              ::testing::ElementsAre("f.yml:2:4: error: found unexpected end of stream while scanning a quoted scalar "
+                                     "that starts here"));
+}
+
+TEST(YamlParse, ACoreTagTypesAQuotedScalar) {
+  const auto parsed = parse("a: !!int \"5\"\nb: ! 5\n");
+  EXPECT_EQ(compose::resolve_scalar(*parsed.root->find("a")).type, compose::ScalarType::integer);
+  EXPECT_EQ(parsed.root->find("b")->style, ScalarStyle::quoted);
+}
+
+TEST(YamlParse, ANullKeyIsNamedAsWritten) {
+  EXPECT_THAT(headlines(parse("environment:\n  ~: x\n").diagnostics),
+              ::testing::ElementsAre("f.yml:2:3: error: environment.~: the key ~ is null, not a string; quote it (\"~\")"));
 }
 
 }  // namespace
