@@ -140,11 +140,6 @@ TEST(YamlParse, EmptyDocumentIsNull) {
   EXPECT_TRUE(parsed.root->is_null());
 }
 
-}  // namespace
-}  // namespace stackup::testing
-
-namespace stackup::testing {
-namespace {
 
 TEST(YamlParse, ColumnsCountBytesAfterMultiByteCharacters) {
   const auto parsed = parse("a: [1, é, x]\n");
@@ -183,11 +178,6 @@ TEST(YamlParse, OnlyTheFirstDocumentIsRead) {
   EXPECT_EQ(parsed.root->find("a")->scalar, "1");
 }
 
-}  // namespace
-}  // namespace stackup::testing
-
-namespace stackup::testing {
-namespace {
 
 TEST(YamlParse, AByteOrderMarkIsSkippedAndEveryKeyKept) {
   const auto parsed = parse("\xEF\xBB\xBFservices:\n  web:\n    image: nginx\nname: prod\n");
