@@ -1,21 +1,21 @@
 #include "base/log.hpp"
 
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
+#include <cstdio>
 
 namespace stackup::base::log {
 namespace {
 
 Level current = Level::off;
 
-spdlog::logger& logger() {
-  static auto instance = [] {
-    auto created = spdlog::stderr_logger_st("stackup");
-    created->set_pattern("stackup: %l: %v");
-    created->set_level(spdlog::level::trace);
-    return created;
-  }();
-  return *instance;
+std::string_view name_of(Level level) {
+  switch (level) {
+    case Level::debug: return "debug";
+    case Level::info: return "info";
+    case Level::warning: return "warning";
+    case Level::error: return "error";
+    case Level::off: break;
+  }
+  return "off";
 }
 
 }  // namespace
@@ -32,14 +32,11 @@ bool set_level(std::string_view name) {
 
 bool enabled(Level level) { return current != Level::off && level >= current; }
 
+// One fwrite per line: stdio locks the stream for it, so lines from the deploy's threads never interleave.
 void write(Level level, const std::string& message) {
-  switch (level) {
-    case Level::debug: logger().debug(message); break;
-    case Level::info: logger().info(message); break;
-    case Level::warning: logger().warn(message); break;
-    case Level::error: logger().error(message); break;
-    case Level::off: break;
-  }
+  if (level == Level::off) return;
+  const std::string line = fmt::format("stackup: {}: {}\n", name_of(level), message);
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 }  // namespace stackup::base::log

@@ -1,6 +1,7 @@
 #pragma once
-// Diagnostic logging to stderr, off unless asked for (--log-level or STACKUP_LOG_LEVEL). spdlog stays
-// behind this header. Never pass a secret value: SecretBytes has no formatter, so it cannot be.
+// Diagnostic logging to stderr, off unless asked for (--log-level or STACKUP_LOG_LEVEL), one
+// "stackup: LEVEL: message" line each. Never pass a secret value: SecretBytes has no formatter, so
+// it cannot be.
 #include <fmt/format.h>
 
 #include <string>

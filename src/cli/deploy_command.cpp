@@ -6,6 +6,7 @@
 #include "base/docker_names.hpp"
 #include "cli/command.hpp"
 #include "cli/compose_options.hpp"
+#include "cli/deploy_project.hpp"
 #include "cli/diagnostic_output.hpp"
 #include "cli/engine_options.hpp"
 #include "cli/interrupt.hpp"
@@ -17,23 +18,8 @@
 namespace stackup::cli {
 namespace {
 
-// Loads the project for a deploy: secret files must exist (strict), and a STACK argument is the
-// project name, so names are checked with the right prefix.
-std::optional<compose::Project> load_for_deploy(const ComposeOptions& compose, const std::string& stack, Context& context,
-                                                int& exit_code) {
-  auto options = compose.load_options(context);
-  options.strict = true;
-  if (!stack.empty()) options.project_name = stack;
-  auto loaded = compose::load_project(options, compose::DiskFileSystem{});
-  DiagnosticStyle style;
-  style.color = context.color_for(context.io.err_is_terminal);
-  print_diagnostics(context.io.err, loaded.diagnostics, style);
-  exit_code = loaded.unreadable ? exit_usage : exit_failed;
-  return std::move(loaded.project);
-}
-
 // Connects to the engine, opens the store and takes the stack's lock, then runs `work` with a
-// Deployer over them.
+// Deployer over them, and the store itself.
 template <class Work>
 int with_deployer(Context& context, const StoreLocation& store_location, const std::string& stack, bool quiet, Work work) {
   auto engine = connect_engine(context);
@@ -49,7 +35,7 @@ int with_deployer(Context& context, const StoreLocation& store_location, const s
   deploy::TmpfsSecretFiles secret_files(runtime_directory);
   const compose::DiskFileSystem disk;
   deploy::Deployer deployer(**engine, *store, secret_files, disk, context.environment, progress);
-  auto done = work(deployer);
+  auto done = work(deployer, *store);
   if (deployer.stack_is_gone()) lock->remove_on_release();
   if (!done) return fail_with(context, done.error().message);
   return exit_ok;
@@ -88,7 +74,7 @@ int with_swarm_deployer(Context& context, const StoreLocation& store_location, c
   if (!lock) return fail_with(context, lock.error().message);
   const compose::DiskFileSystem disk;
   deploy::SwarmDeployer deployer(**engine, **swarm, *store, disk, context.environment, progress);
-  auto done = work(deployer);
+  auto done = work(deployer, *store);
   if (deployer.stack_is_gone()) lock->remove_on_release();
   if (!done) return fail_with(context, done.error().message);
   return exit_ok;
@@ -143,6 +129,43 @@ int print_swarm_plan(Context& context, const StoreLocation& store_location, cons
   });
 }
 
+}  // namespace
+
+std::optional<compose::Project> load_for_deploy(const ComposeOptions& compose, const std::string& stack, Context& context,
+                                                int& exit_code) {
+  auto options = compose.load_options(context);
+  options.strict = true;
+  if (!stack.empty()) options.project_name = stack;
+  auto loaded = compose::load_project(options, compose::DiskFileSystem{});
+  DiagnosticStyle style;
+  style.color = context.color_for(context.io.err_is_terminal);
+  print_diagnostics(context.io.err, loaded.diagnostics, style);
+  exit_code = loaded.unreadable ? exit_usage : exit_failed;
+  return std::move(loaded.project);
+}
+
+int deploy_project(Context& context, const StoreLocation& store_location, const compose::Project& project,
+                   compose::Orchestrator orchestrator, DeployFlags flags, const BeforeDeploy& before) {
+  const auto run = [&](auto& deployer, store::SecretStore& store) -> base::Result<void> {
+    if (before) {
+      auto ready = before(store);
+      if (!ready) return ready;
+    }
+    // Only once the stack's lock is held: a Ctrl-C while waiting for it, before anything is
+    // touched, just ends stackup.
+    const InterruptGuard guard;
+    return deployer.deploy(project, {project.name, flags.prune, &guard.interrupted()});
+  };
+  if (orchestrator == compose::Orchestrator::swarm) {
+    return with_swarm_deployer(context, store_location, project.name, flags.quiet,
+                               [&](deploy::SwarmDeployer& deployer, store::SecretStore& store) { return run(deployer, store); });
+  }
+  return with_deployer(context, store_location, project.name, flags.quiet,
+                       [&](deploy::Deployer& deployer, store::SecretStore& store) { return run(deployer, store); });
+}
+
+namespace {
+
 class DeployCommand final : public Command {
  public:
   explicit DeployCommand(CLI::App& parent)
@@ -168,25 +191,12 @@ class DeployCommand final : public Command {
     int failure = exit_failed;
     const auto project = load_for_deploy(compose_, stack_, context, failure);
     if (!project) return failure;
-    if (*orchestrator == compose::Orchestrator::swarm) return deploy_on_swarm(context, *project);
-    if (dry_run_) return print_plan(context, store_, *project, prune_, format_);
-    return with_deployer(context, store_, project->name, quiet_, [&](deploy::Deployer& deployer) {
-      // Only once the stack's lock is held: a Ctrl-C while waiting for it, before anything is
-      // touched, just ends stackup.
-      const InterruptGuard guard;
-      return deployer.deploy(*project, {project->name, prune_, &guard.interrupted()});
-    });
+    if (!dry_run_) return deploy_project(context, store_, *project, *orchestrator, {prune_, quiet_}, nullptr);
+    if (*orchestrator == compose::Orchestrator::swarm) return print_swarm_plan(context, store_, *project, prune_, format_);
+    return print_plan(context, store_, *project, prune_, format_);
   }
 
  private:
-  int deploy_on_swarm(Context& context, const compose::Project& project) {
-    if (dry_run_) return print_swarm_plan(context, store_, project, prune_, format_);
-    return with_swarm_deployer(context, store_, project.name, quiet_, [&](deploy::SwarmDeployer& deployer) {
-      const InterruptGuard guard;
-      return deployer.deploy(project, {project.name, prune_, &guard.interrupted()});
-    });
-  }
-
   ComposeOptions compose_;
   StoreLocation store_;
   std::string stack_;
@@ -235,7 +245,7 @@ class DownCommand final : public Command {
         return static_cast<int>(exit_ok);
       });
     }
-    return with_deployer(context, store_, stack, quiet_, [&](deploy::Deployer& deployer) {
+    return with_deployer(context, store_, stack, quiet_, [&](deploy::Deployer& deployer, store::SecretStore&) {
       return deployer.down({stack, timeout_, volumes_, secrets_});
     });
   }
@@ -257,8 +267,9 @@ class DownCommand final : public Command {
         return static_cast<int>(exit_ok);
       });
     }
-    return with_swarm_deployer(context, store_, stack, quiet_,
-                               [&](deploy::SwarmDeployer& deployer) { return deployer.down(options); });
+    return with_swarm_deployer(context, store_, stack, quiet_, [&](deploy::SwarmDeployer& deployer, store::SecretStore&) {
+      return deployer.down(options);
+    });
   }
 
   ComposeOptions compose_;

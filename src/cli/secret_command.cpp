@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "cli/command.hpp"
+#include "cli/deploy_project.hpp"
 #include "cli/listing.hpp"
 #include "cli/store_options.hpp"
 #include "cli/table.hpp"
@@ -85,6 +86,14 @@ class CreateCommand final : public Command {
   std::vector<std::string> labels_;
 };
 
+// Whether the project has an external secret named `name` in the store: only those take their
+// value from `secret rotate`; the others come from a file, a variable or a command.
+bool uses_store_secret(const compose::Project& project, const std::string& name) {
+  return std::any_of(project.secrets.begin(), project.secrets.end(), [&](const auto& entry) {
+    return entry.second.source == compose::SecretSource::external && entry.second.object_name(project.name) == name;
+  });
+}
+
 class RotateCommand final : public Command {
  public:
   explicit RotateCommand(CLI::App& parent)
@@ -92,23 +101,86 @@ class RotateCommand final : public Command {
     store_.add_to(*app_);
     app_->add_option("name", name_, "Secret name")->required();
     app_->add_option("file", source_, "File holding the new value, or - for standard input")->default_str("-");
+    app_->add_flag("--deploy", deploy_,
+                   "Then deploy the project (this directory's compose file, or -f/-p), so its services take the new "
+                   "value, in place where their change_mode allows");
+    app_->add_flag("-q,--quiet", quiet_, "With --deploy: print nothing but the new version, warnings and errors");
+    compose_.add_to(*app_);
   }
 
   int run(Context& context) override {
+    if (auto usage = usage_problem(); !usage.empty()) {
+      context.io.err << "stackup: error: " << usage << '\n';
+      return exit_usage;
+    }
     auto value = read_value(source_, name_);
     if (!value) return fail_with(context, value.error().message);
+    if (deploy_) return rotate_and_deploy(context, *value);
     auto store = open_store_for_writing(store_, context);
     if (!store) return fail_with(context, store.error().message);
-    auto rotated = store->rotate(name_, *value);
+    auto rotated = rotate(context, *store, *value);
     if (!rotated) return fail_with(context, rotated.error().message);
-    context.io.out << fmt::format("{} version {}\n", rotated->id, rotated->version);
     return exit_ok;
   }
 
  private:
+  [[nodiscard]] std::string usage_problem() const {
+    const bool compose_options = !compose_.files.empty() || !compose_.project_name.empty() ||
+                                 !compose_.project_directory.empty() || !compose_.env_files.empty() ||
+                                 !compose_.orchestrator.empty() || !compose_.space.empty() || !compose_.profiles.empty();
+    if (!deploy_ && (compose_options || quiet_)) return "the compose options and -q go with --deploy";
+    if (source_ == "-" && std::find(compose_.files.begin(), compose_.files.end(), "-") != compose_.files.end()) {
+      return "standard input can hold the new value or the compose file, not both";
+    }
+    return "";
+  }
+
+  // Stores the new version and says which it is (flushed: a deploy may follow).
+  base::Result<void> rotate(Context& context, store::SecretStore& store, const base::SecretBytes& value) const {
+    auto rotated = store.rotate(name_, value);
+    if (!rotated) return std::unexpected(rotated.error());
+    context.io.out << fmt::format("{} version {}\n", rotated->id, rotated->version);
+    context.io.out.flush();
+    return {};
+  }
+
+  // Loads the project first, so that a broken compose file, or one that does not use the secret,
+  // leaves the store as it was; then stores the version under the stack's lock and deploys it.
+  int rotate_and_deploy(Context& context, const base::SecretBytes& value) {
+    auto orchestrator = compose_.chosen_orchestrator(context);
+    if (!orchestrator) {
+      context.io.err << "stackup: error: " << orchestrator.error().message << '\n';
+      return exit_usage;
+    }
+    int failure = exit_failed;
+    const auto project = load_for_deploy(compose_, "", context, failure);
+    if (!project) return failure;
+    if (!uses_store_secret(*project, name_)) {
+      return fail_with(context, fmt::format("the project \"{}\" has no external secret named \"{}\", so a deploy would "
+                                            "not bring it anywhere; nothing was rotated",
+                                            project->name, name_));
+    }
+    bool rotated = false;
+    const auto code = deploy_project(context, store_, *project, *orchestrator, {false, quiet_},
+                                     [&](store::SecretStore& store) {
+                                       auto done = rotate(context, store, value);
+                                       rotated = done.has_value();
+                                       return done;
+                                     });
+    if (code != exit_ok && rotated) {
+      context.io.err << fmt::format("stackup: the new version of \"{}\" is stored; run stackup deploy to bring it to "
+                                    "the services\n",
+                                    name_);
+    }
+    return code;
+  }
+
   StoreLocation store_;
+  ComposeOptions compose_;
   std::string name_;
   std::string source_ = "-";
+  bool deploy_ = false;
+  bool quiet_ = false;
 };
 
 class ListCommand final : public Command {

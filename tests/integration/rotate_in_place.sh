@@ -4,7 +4,9 @@
 #   place without a signal, web recreated; bystander, which uses no secret, untouched;
 # - in place means the same container and the same PID 1, the new file at its target with its
 #   uid/gid/mode, read-only, and the signal received (PID 1 records it);
-# - a `secret rotate` and a `secret rollback` of an external secret reach the container the same way;
+# - a `secret rotate` and a `secret rollback` of an external secret reach the container the same way,
+#   and `secret rotate --deploy` does both steps in one; refused before it stores anything when the
+#   project does not use the secret;
 # - a reader in the container, reading in a loop through 200 rotations, only ever sees a whole old
 #   or a whole new value; on kernels that can mount beneath, one mount stays at the target;
 # - check, history and the audit log say which version the containers hold; no value on disk.
@@ -17,7 +19,7 @@ value() { local tag; tag=$(printf 'rotation-%06d:' "$1"); printf "${tag}%.0s" $(
 write_token() { value "$1" > token.new && mv token.new token.txt; }
 write_token 0
 canary="inplace-canary-$$"
-printf '%s-1' "$canary" | "$stackup" secret create api_key - >/dev/null 2>&1 || fail "secret create"
+api_key_id=$(printf '%s-1' "$canary" | "$stackup" secret create api_key - 2>/dev/null) || fail "secret create"
 service() {  # name, extra lines
   printf '  %s:\n    image: %s\n    command: ["sleep", "3600"]\n    stop_signal: SIGKILL\n%s\n' "$1" "$image" "$2"
 }
@@ -107,6 +109,21 @@ details = [e["Detail"] for e in json.load(sys.stdin) if e["Action"] == "use"]
 assert details[-1] == sys.argv[1] + "/app: rotated in place in " + sys.argv[1] + "-app-1", details' "$stack" \
   || fail "the audit log does not say the rollback went in place"
 
+# secret rotate --deploy: the new version, deployed by the same process.
+out=$(printf '%s-4' "$canary" | "$stackup" secret rotate api_key - --deploy -q -p "$stack" 2>&1) || fail "rotate --deploy: $out"
+[ "$out" = "$api_key_id version 4" ] || fail "rotate --deploy printed: $out"
+[ "$(docker exec "$stack-app-1" cat /etc/app/api.key)" = "$canary-4" ] || fail "rotate --deploy did not bring version 4"
+[ "$(id_of app-1)" = "${before[app-1]}" ] || fail "app was recreated by rotate --deploy"
+[ "$(signals)" = 4 ] || fail "app got $(signals) signals, not 4"
+service bystander "" | sed '1i services:' > bystander.yaml
+out=$(printf 'unused' | "$stackup" secret rotate api_key - --deploy -p "$stack" -f bystander.yaml 2>&1) && fail "rotate --deploy of an unused secret"
+[ "$out" = "stackup: error: the project \"$stack\" has no external secret named \"api_key\", so a deploy would not bring it anywhere; nothing was rotated" ] \
+  || fail "rotate --deploy of an unused secret said: $out"
+out=$(printf 'unused' | "$stackup" secret rotate api_key - -p "$stack" 2>&1; echo "exit $?")
+[ "$out" = "stackup: error: the compose options and -q go with --deploy
+exit 2" ] || fail "compose options without --deploy: $out"
+"$stackup" secret inspect api_key --format '{{.Version}}' | grep -qx 4 || fail "a refused rotate --deploy stored a version"
+
 # The reader: every read is one whole value, through every rotation.
 cat > reader.sh <<'SH'
 reads=0; changes=0; last=""
@@ -139,7 +156,7 @@ echo "rotate_in_place: $rotations rotations, $reads reads, $changes values seen,
 [ "$(id_of app-1)" = "${before[app-1]}" ] || fail "app was recreated"
 [ "$(docker inspect -f '{{.State.StartedAt}}' "$stack-app-1")" = "$started" ] || fail "app was restarted"
 [ "$(awk '{print $22}' "/proc/$(docker inspect -f '{{.State.Pid}}' "$stack-app-1")/stat")" = "$pid1" ] || fail "PID 1 was restarted"
-[ "$(signals)" = $((rotations + 3)) ] || fail "app got $(signals) signals, not $((rotations + 3))"
+[ "$(signals)" = $((rotations + 4)) ] || fail "app got $(signals) signals, not $((rotations + 4))"
 mounts=$(docker exec "$stack-app-1" grep -c ' /run/secrets/token ' /proc/1/mountinfo)
 kernel=$(uname -r | awk -F. '{print $1 * 100 + $2}')
 if [ "$kernel" -ge 605 ]; then
