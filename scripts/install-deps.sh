@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_packages=(
   cmake g++ make pkg-config git
-  libyaml-dev libcli11-dev libssl-dev libfmt-dev nlohmann-json3-dev
+  libyaml-dev libcli11-dev libgcrypt20-dev libfmt-dev nlohmann-json3-dev
   libgnutls28-dev libsqlite3-dev libvalijson-dev libgtest-dev libgmock-dev libbsd-dev
 )
 # clang 19 + compiler-rt: the libFuzzer target (clang 14 cannot use libstdc++ 12's std::expected).
@@ -39,7 +39,7 @@ fi
 # downloaded but not installed (the test fails if the .deb comes to need one more).
 clean_root=/var/cache/stackup/bookworm-root.tar
 # The runtime libraries the package depends on, downloaded into the root; a changed list rebuilds it.
-runtime_libraries="libbsd0 libgnutls30 libfmt9 libsqlite3-0 libssl3 libyaml-0-2"
+runtime_libraries="libbsd0 libgcrypt20 libgnutls30 libfmt9 libsqlite3-0 libyaml-0-2"
 if [ "$(id -u)" -eq 0 ] && { [ ! -s "$clean_root" ] || [ "$(cat "$clean_root.libraries" 2>/dev/null)" != "$runtime_libraries" ]; }; then
   mkdir -p "$(dirname "$clean_root")"
   mmdebstrap --quiet --variant=apt --include=man-db --skip=cleanup/apt \

@@ -128,7 +128,7 @@ base::Result<void> swap_file_mount(int pid, int directory, const std::string& na
   if (::pipe2(channel, O_CLOEXEC) != 0) return base::fail(fmt::format("cannot make a pipe: {}", errno_text()));
   const Descriptor reading(channel[0]);
   Descriptor writing(channel[1]);
-  // _Fork, not fork: no atfork handlers (OpenSSL's, GnuTLS's) run in a child that may only make
+  // _Fork, not fork: no atfork handlers (a library's, such as GnuTLS's) run in a child that may only make
   // system calls; and the child blocks every signal, so stackup's own handlers never run there.
   sigset_t all, before;
   ::sigfillset(&all);

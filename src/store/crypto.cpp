@@ -1,61 +1,107 @@
 #include "store/crypto.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/kdf.h>
-#include <openssl/rand.h>
+#include <gcrypt.h>
+#include <sys/random.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <initializer_list>
 #include <memory>
 #include <stdexcept>
+#include <type_traits>
 
 namespace stackup::store::crypto {
 namespace {
 
-using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
-using KeyContext = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
+// libgcrypt, not OpenSSL: both do AES-GCM, HMAC and scrypt, but OpenSSL 3's library and its
+// providers take about 8 ms to load and set up in every process, libgcrypt about 1 ms (bench/README.md).
 
-// OpenSSL failing at these calls means the process is broken (no entropy, no memory): a bug, not
-// bad input, so it throws to the one top-level catch.
-void require(bool ok, const char* what) {
-  if (!ok) throw std::runtime_error(std::string("OpenSSL failure: ") + what);
+// libgcrypt failing at these calls means the process is broken (no memory): a bug, not bad input,
+// so it throws to the one top-level catch.
+void require(gcry_error_t error, const char* what) {
+  if (error != 0) throw std::runtime_error(std::string("libgcrypt failure: ") + what + ": " + gcry_strerror(error));
 }
 
-int length_of(std::size_t size) { return static_cast<int>(size); }
+// The first use sets libgcrypt up, once per process, as it requires. Its secure memory stays off:
+// it would only warn when it cannot lock pages, and our keys are wiped by us (Key, SecretBytes).
+void use_gcrypt() {
+  static const bool ready = [] {
+    if (gcry_check_version(GCRYPT_VERSION) == nullptr) throw std::runtime_error("libgcrypt is older than the build's");
+    require(gcry_control(GCRYCTL_DISABLE_SECMEM, 0), "disable secure memory");
+    require(gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0), "initialization");
+    return true;
+  }();
+  (void)ready;
+}
+
+struct CipherClose {
+  void operator()(gcry_cipher_hd_t handle) const { gcry_cipher_close(handle); }
+};
+using Cipher = std::unique_ptr<std::remove_pointer_t<gcry_cipher_hd_t>, CipherClose>;
+
+// AES-256-GCM keyed with `key`, its nonce the first nonce_size bytes of `nonce`, with the associated data.
+Cipher gcm(const Key& key, const unsigned char* nonce, std::string_view associated_data) {
+  use_gcrypt();
+  gcry_cipher_hd_t handle = nullptr;
+  require(gcry_cipher_open(&handle, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM, 0), "AES-GCM");
+  Cipher cipher(handle);
+  require(gcry_cipher_setkey(handle, key.data(), key_size), "AES-GCM key");
+  require(gcry_cipher_setiv(handle, nonce, nonce_size), "AES-GCM nonce");
+  require(gcry_cipher_authenticate(handle, associated_data.data(), associated_data.size()), "AES-GCM data");
+  return cipher;
+}
+
+// HMAC-SHA256 of the concatenated parts, keyed with `key`.
+std::array<unsigned char, 32> hmac_sha256(ByteView key, std::initializer_list<ByteView> parts) {
+  use_gcrypt();
+  gcry_mac_hd_t handle = nullptr;
+  require(gcry_mac_open(&handle, GCRY_MAC_HMAC_SHA256, 0, nullptr), "HMAC");
+  const std::unique_ptr<std::remove_pointer_t<gcry_mac_hd_t>, decltype(&gcry_mac_close)> closer(handle, gcry_mac_close);
+  require(gcry_mac_setkey(handle, key.data(), key.size()), "HMAC key");
+  for (const auto part : parts) require(gcry_mac_write(handle, part.data(), part.size()), "HMAC data");
+  std::array<unsigned char, 32> out{};
+  std::size_t length = out.size();
+  require(gcry_mac_read(handle, out.data(), &length), "HMAC read");
+  return out;
+}
+
+// The kernel's random numbers (getrandom blocks only until the pool is first seeded, at boot).
+void fill_random(unsigned char* out, std::size_t count) {
+  while (count > 0) {
+    const auto got = ::getrandom(out, count, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error("getrandom failed");
+    }
+    out += got;
+    count -= static_cast<std::size_t>(got);
+  }
+}
 
 }  // namespace
 
-Key::~Key() { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }
+Key::~Key() { base::wipe(bytes_.data(), bytes_.size()); }
 
 Bytes random_bytes(std::size_t count) {
   Bytes bytes(count);
-  require(RAND_bytes(bytes.data(), length_of(count)) == 1, "RAND_bytes");
+  fill_random(bytes.data(), count);
   return bytes;
 }
 
 Key random_key() {
   Key key;
-  require(RAND_bytes(key.data(), length_of(key_size)) == 1, "RAND_bytes");
+  fill_random(key.data(), key_size);
   return key;
 }
 
 Bytes seal(const Key& key, ByteView plaintext, std::string_view associated_data) {
   Bytes sealed = random_bytes(nonce_size);
   sealed.resize(nonce_size + plaintext.size() + tag_size);
-  CipherContext context(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
-  require(context != nullptr, "EVP_CIPHER_CTX_new");
-  int length = 0;
-  require(EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, key.data(), sealed.data()) == 1, "seal init");
-  require(EVP_EncryptUpdate(context.get(), nullptr, &length, as_bytes(associated_data).data(),
-                            length_of(associated_data.size())) == 1,
-          "seal aad");
-  require(EVP_EncryptUpdate(context.get(), sealed.data() + nonce_size, &length, plaintext.data(),
-                            length_of(plaintext.size())) == 1,
-          "seal");
-  require(EVP_EncryptFinal_ex(context.get(), sealed.data() + nonce_size + length, &length) == 1, "seal final");
-  require(EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_GET_TAG, length_of(tag_size),
-                              sealed.data() + nonce_size + plaintext.size()) == 1,
-          "seal tag");
+  const auto cipher = gcm(key, sealed.data(), associated_data);
+  require(gcry_cipher_encrypt(cipher.get(), sealed.data() + nonce_size, plaintext.size(), plaintext.data(),
+                              plaintext.size()),
+          "AES-GCM encrypt");
+  require(gcry_cipher_gettag(cipher.get(), sealed.data() + nonce_size + plaintext.size(), tag_size), "AES-GCM tag");
   return sealed;
 }
 
@@ -64,55 +110,52 @@ base::Result<base::SecretBytes> open(const Key& key, ByteView sealed, std::strin
   const std::size_t size = sealed.size() - nonce_size - tag_size;
   base::SecretBytes plaintext;
   plaintext.resize_uninitialized(size);
-  CipherContext context(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
-  require(context != nullptr, "EVP_CIPHER_CTX_new");
-  int length = 0;
-  require(EVP_DecryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, key.data(), sealed.data()) == 1, "open init");
-  require(EVP_DecryptUpdate(context.get(), nullptr, &length, as_bytes(associated_data).data(),
-                            length_of(associated_data.size())) == 1,
-          "open aad");
+  const auto cipher = gcm(key, sealed.data(), associated_data);
   auto* out = reinterpret_cast<unsigned char*>(plaintext.data());
-  require(EVP_DecryptUpdate(context.get(), out, &length, sealed.data() + nonce_size, length_of(size)) == 1, "open");
-  Bytes tag(sealed.end() - static_cast<std::ptrdiff_t>(tag_size), sealed.end());
-  require(EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, length_of(tag_size), tag.data()) == 1, "open tag");
-  if (EVP_DecryptFinal_ex(context.get(), out + length, &length) != 1) {
-    plaintext.clear();
+  require(gcry_cipher_decrypt(cipher.get(), out, size, sealed.data() + nonce_size, size), "AES-GCM decrypt");
+  if (gcry_cipher_checktag(cipher.get(), sealed.data() + nonce_size + size, tag_size) != 0) {
+    plaintext.clear();  // wiped: it was decrypted before the tag was checked
     return base::fail("authentication failed");
   }
   return plaintext;
 }
 
+// HKDF-SHA256 (RFC 5869) without a salt, so HashLen zero bytes: PRK = HMAC(zeros, master), and the
+// one block of output T(1) = HMAC(PRK, purpose || 0x01).
 Key derive(const Key& master, std::string_view purpose) {
-  KeyContext context(EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr), EVP_PKEY_CTX_free);
-  require(context != nullptr, "EVP_PKEY_CTX_new_id");
-  require(EVP_PKEY_derive_init(context.get()) == 1, "HKDF init");
-  require(EVP_PKEY_CTX_set_hkdf_md(context.get(), EVP_sha256()) == 1, "HKDF md");
-  require(EVP_PKEY_CTX_set1_hkdf_key(context.get(), master.data(), length_of(key_size)) == 1, "HKDF key");
-  require(EVP_PKEY_CTX_add1_hkdf_info(context.get(), as_bytes(purpose).data(), length_of(purpose.size())) == 1,
-          "HKDF info");
+  const std::array<unsigned char, 32> no_salt{};
+  auto pseudorandom = hmac_sha256(no_salt, {master.view()});
+  const unsigned char first_block = 1;
+  auto block = hmac_sha256(pseudorandom, {as_bytes(purpose), ByteView(&first_block, 1)});
   Key derived;
-  std::size_t length = key_size;
-  require(EVP_PKEY_derive(context.get(), derived.data(), &length) == 1 && length == key_size, "HKDF derive");
+  std::copy(block.begin(), block.end(), derived.data());
+  base::wipe(pseudorandom.data(), pseudorandom.size());
+  base::wipe(block.data(), block.size());
   return derived;
 }
 
 Bytes mac(const Key& key, ByteView data) {
-  Bytes out(EVP_MAX_MD_SIZE);
-  unsigned int length = 0;
-  require(HMAC(EVP_sha256(), key.data(), length_of(key_size), data.data(), data.size(), out.data(), &length) != nullptr,
-          "HMAC");
-  out.resize(length);
-  return out;
+  const auto digest = hmac_sha256(key.view(), {data});
+  return {digest.begin(), digest.end()};
 }
 
 bool equal_in_constant_time(ByteView a, ByteView b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  if (a.size() != b.size()) return false;
+  volatile unsigned char difference = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) difference = static_cast<unsigned char>(difference | (a[i] ^ b[i]));
+  return difference == 0;
 }
 
 base::Result<Key> key_from_passphrase(std::string_view passphrase, ByteView salt, const ScryptCost& cost) {
+  // libgcrypt's scrypt has r = 8, the only r stackup writes; N and p are bounded to what a store
+  // could ask of memory (1 GiB, as OpenSSL's limit was) before anything is allocated.
+  const bool supported = cost.r == 8 && cost.n >= 2 && (cost.n & (cost.n - 1)) == 0 && cost.p >= 1 && cost.p <= 16 &&
+                         128 * cost.r * (cost.n + cost.p) <= 1024ULL * 1024 * 1024;
+  if (!supported) return base::fail("scrypt failed (unsupported cost parameters?)");
+  use_gcrypt();
   Key key;
-  if (EVP_PBE_scrypt(passphrase.data(), passphrase.size(), salt.data(), salt.size(), cost.n, cost.r, cost.p,
-                     1024ULL * 1024 * 1024, key.data(), key_size) != 1) {
+  if (gcry_kdf_derive(passphrase.data(), passphrase.size(), GCRY_KDF_SCRYPT, static_cast<int>(cost.n), salt.data(),
+                      salt.size(), cost.p, key_size, key.data()) != 0) {
     return base::fail("scrypt failed (unsupported cost parameters?)");
   }
   return key;

@@ -1,5 +1,5 @@
 #pragma once
-// The store's cryptography; the only place OpenSSL is used. AES-256-GCM seals each value under a
+// The store's cryptography; the only place libgcrypt is used. AES-256-GCM seals each value under a
 // fresh random nonce with associated data; HKDF-SHA256 derives one key per purpose from the master
 // key; HMAC-SHA256 fingerprints values for change detection; scrypt turns a passphrase into a key.
 #include <array>

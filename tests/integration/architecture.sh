@@ -23,14 +23,14 @@ for folder in base compose store engine deploy cli; do
   done
 done
 # library header -> the one folder that may include it
-for rule in "yaml compose" "valijson compose" "sqlite3 store" "openssl store" "gnutls engine" "CLI cli" "bsd cli"; do
+for rule in "yaml compose" "valijson compose" "sqlite3 store" "gcrypt store" "gnutls engine" "CLI cli" "bsd cli"; do
   set -- $rule
   others=$(grep -rl "#include <$1[/.]" --include='*.?pp' . | grep -v "^./$2/" || true)
   if [ -n "$others" ]; then echo "FAIL: <$1> is included outside src/$2: $others" >&2; fail=1; fi
 done
 # ... nor through a header: what deploy and cli compile may not pull in a module's library headers.
 leaks=$(printf '%s\n' deploy/*.cpp cli/*.cpp | xargs -P 2 -I{} sh -c \
-  'g++ -std=c++23 -M -I . {} 2>/dev/null | tr " " "\n" | grep -E "sqlite3\.h|/openssl/|/gnutls/|/yaml\.h|/valijson/" | sed "s#^#{}: #"' | sort -u)
+  'g++ -std=c++23 -M -I . {} 2>/dev/null | tr " " "\n" | grep -E "sqlite3\.h|/gcrypt\.h|/gnutls/|/yaml\.h|/valijson/" | sed "s#^#{}: #"' | sort -u)
 if [ -n "$leaks" ]; then echo "FAIL: library headers reach deploy or cli through our headers:" >&2; echo "$leaks" >&2; fail=1; fi
 [ "$fail" -eq 0 ] && echo "architecture: ok"
 exit "$fail"

@@ -46,7 +46,7 @@ fish -c "source '$work/usr/share/fish/vendor_completions.d/stackup.fish'; comple
 (cd "$build" && cpack -G DEB -B "$work/package" >/dev/null) || fail "cpack"
 deb=$(ls "$work"/package/stackup_"$version"_*.deb) || fail "no stackup_${version}_<arch>.deb"
 depends=$(dpkg-deb -f "$deb" Depends)
-for library in libgnutls30 libsqlite3-0 libssl3 libyaml-0-2; do
+for library in libgcrypt20 libgnutls30 libsqlite3-0 libyaml-0-2; do
   grep -q "$library" <<<"$depends" || fail "Depends lacks $library: $depends"
 done
 dpkg-deb -x "$deb" "$work/extracted"
