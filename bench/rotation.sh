@@ -70,7 +70,10 @@ events.request("GET", "/events?filters=" + urllib.parse.quote(json.dumps(
 stream = events.getresponse()
 def follow():
     for line in stream:
-        pids.add(pid_of(json.loads(line)["id"]))
+        try:
+            pids.add(pid_of(json.loads(line)["Actor"]["ID"]))
+        except (KeyError, OSError, ValueError):
+            pass  # gone again before it was inspected
 threading.Thread(target=follow, daemon=True).start()
 running = "/containers/json?filters=" + urllib.parse.quote(json.dumps({"label": [label], "status": ["running"]}))
 pids.update(pid_of(container["Id"]) for container in get(running))
@@ -119,7 +122,8 @@ for mode in signal restart; do
       times+=("$(python3 poll.py "com.docker.compose.service=svc1" "value-$value" /run/secrets/token \
         sh -c '"$0" secret rotate token - >/dev/null && exec "$0" deploy -q "$1"' "$stackup" "$stack")")
     done
-    echo "stackup change_mode signal, secret rotate then deploy: ${times[*]} s (median $(printf '%s\n' "${times[@]}" | median) s)"
+    two_commands=$(printf '%s\n' "${times[@]}" | median)
+    echo "stackup change_mode signal, secret rotate then deploy: ${times[*]} s (median $two_commands s)"
   fi
   "$stackup" down -q -t 0 "$stack"
 done

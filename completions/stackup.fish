@@ -25,7 +25,7 @@ set -l commands validate config deploy down ps ls check audit secret store
 set -l secret_subs create rotate ls inspect rm reveal rollback history
 # Not __fish_use_subcommand: it would take the value of `-f FILE` before the command for the command.
 set -l nocommand "not __fish_seen_subcommand_from $commands"
-set -l compose "__fish_seen_subcommand_from validate config deploy down ps check"
+set -l compose "__fish_seen_subcommand_from validate config deploy down ps check rotate"
 complete -c stackup -f
 
 # Commands and subcommands.

@@ -131,8 +131,8 @@ int print_swarm_plan(Context& context, const StoreLocation& store_location, cons
 
 }  // namespace
 
-std::optional<compose::Project> load_for_deploy(const ComposeOptions& compose, const std::string& stack, Context& context,
-                                                int& exit_code) {
+std::optional<compose::Project> load_for_deploy(const ComposeOptions& compose, const std::string& stack,
+                                                Context& context, int& exit_code) {
   auto options = compose.load_options(context);
   options.strict = true;
   if (!stack.empty()) options.project_name = stack;
@@ -157,8 +157,9 @@ int deploy_project(Context& context, const StoreLocation& store_location, const 
     return deployer.deploy(project, {project.name, flags.prune, &guard.interrupted()});
   };
   if (orchestrator == compose::Orchestrator::swarm) {
-    return with_swarm_deployer(context, store_location, project.name, flags.quiet,
-                               [&](deploy::SwarmDeployer& deployer, store::SecretStore& store) { return run(deployer, store); });
+    return with_swarm_deployer(
+        context, store_location, project.name, flags.quiet,
+        [&](deploy::SwarmDeployer& deployer, store::SecretStore& store) { return run(deployer, store); });
   }
   return with_deployer(context, store_location, project.name, flags.quiet,
                        [&](deploy::Deployer& deployer, store::SecretStore& store) { return run(deployer, store); });
@@ -192,7 +193,9 @@ class DeployCommand final : public Command {
     const auto project = load_for_deploy(compose_, stack_, context, failure);
     if (!project) return failure;
     if (!dry_run_) return deploy_project(context, store_, *project, *orchestrator, {prune_, quiet_}, nullptr);
-    if (*orchestrator == compose::Orchestrator::swarm) return print_swarm_plan(context, store_, *project, prune_, format_);
+    if (*orchestrator == compose::Orchestrator::swarm) {
+      return print_swarm_plan(context, store_, *project, prune_, format_);
+    }
     return print_plan(context, store_, *project, prune_, format_);
   }
 
@@ -267,9 +270,9 @@ class DownCommand final : public Command {
         return static_cast<int>(exit_ok);
       });
     }
-    return with_swarm_deployer(context, store_, stack, quiet_, [&](deploy::SwarmDeployer& deployer, store::SecretStore&) {
-      return deployer.down(options);
-    });
+    return with_swarm_deployer(
+        context, store_, stack, quiet_,
+        [&](deploy::SwarmDeployer& deployer, store::SecretStore&) { return deployer.down(options); });
   }
 
   ComposeOptions compose_;

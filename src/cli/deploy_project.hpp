@@ -15,8 +15,8 @@ namespace stackup::cli {
 // Loads the project for a deploy: secret files must exist (strict), and a STACK argument is the
 // project name, so names are checked with the right prefix. Prints the diagnostics; on failure,
 // sets `exit_code` (usage when no file could be read).
-std::optional<compose::Project> load_for_deploy(const ComposeOptions& compose, const std::string& stack, Context& context,
-                                                int& exit_code);
+std::optional<compose::Project> load_for_deploy(const ComposeOptions& compose, const std::string& stack,
+                                                Context& context, int& exit_code);
 
 struct DeployFlags {
   bool prune = false;

@@ -86,11 +86,17 @@ class CreateCommand final : public Command {
   std::vector<std::string> labels_;
 };
 
-// Whether the project has an external secret named `name` in the store: only those take their
-// value from `secret rotate`; the others come from a file, a variable or a command.
+// Whether a service of the project (of its enabled profiles) uses an external secret named `name`
+// in the store: only those take their value from `secret rotate`; the others come from a file, a
+// variable or a command.
 bool uses_store_secret(const compose::Project& project, const std::string& name) {
-  return std::any_of(project.secrets.begin(), project.secrets.end(), [&](const auto& entry) {
-    return entry.second.source == compose::SecretSource::external && entry.second.object_name(project.name) == name;
+  const auto is_it = [&](const compose::FileReference& reference) {
+    const auto definition = project.secrets.find(reference.source);
+    return definition != project.secrets.end() && definition->second.source == compose::SecretSource::external &&
+           definition->second.object_name(project.name) == name;
+  };
+  return std::any_of(project.services.begin(), project.services.end(), [&](const compose::Service& service) {
+    return std::any_of(service.secrets.begin(), service.secrets.end(), is_it);
   });
 }
 
@@ -113,9 +119,14 @@ class RotateCommand final : public Command {
       context.io.err << "stackup: error: " << usage << '\n';
       return exit_usage;
     }
+    auto orchestrator = compose_.chosen_orchestrator(context);
+    if (!orchestrator) {
+      context.io.err << "stackup: error: " << orchestrator.error().message << '\n';
+      return exit_usage;
+    }
     auto value = read_value(source_, name_);
     if (!value) return fail_with(context, value.error().message);
-    if (deploy_) return rotate_and_deploy(context, *value);
+    if (deploy_) return rotate_and_deploy(context, *orchestrator, *value);
     auto store = open_store_for_writing(store_, context);
     if (!store) return fail_with(context, store.error().message);
     auto rotated = rotate(context, *store, *value);
@@ -127,8 +138,12 @@ class RotateCommand final : public Command {
   [[nodiscard]] std::string usage_problem() const {
     const bool compose_options = !compose_.files.empty() || !compose_.project_name.empty() ||
                                  !compose_.project_directory.empty() || !compose_.env_files.empty() ||
-                                 !compose_.orchestrator.empty() || !compose_.space.empty() || !compose_.profiles.empty();
-    if (!deploy_ && (compose_options || quiet_)) return "the compose options and -q go with --deploy";
+                                 !compose_.orchestrator.empty() || !compose_.space.empty() ||
+                                 !compose_.profiles.empty();
+    if (!deploy_ && (compose_options || quiet_)) {
+      return "-q and the compose options (-f, -p, --project-directory, --env-file, --orchestrator, --space, --profile) "
+             "go with --deploy";
+    }
     if (source_ == "-" && std::find(compose_.files.begin(), compose_.files.end(), "-") != compose_.files.end()) {
       return "standard input can hold the new value or the compose file, not both";
     }
@@ -146,31 +161,26 @@ class RotateCommand final : public Command {
 
   // Loads the project first, so that a broken compose file, or one that does not use the secret,
   // leaves the store as it was; then stores the version under the stack's lock and deploys it.
-  int rotate_and_deploy(Context& context, const base::SecretBytes& value) {
-    auto orchestrator = compose_.chosen_orchestrator(context);
-    if (!orchestrator) {
-      context.io.err << "stackup: error: " << orchestrator.error().message << '\n';
-      return exit_usage;
-    }
+  int rotate_and_deploy(Context& context, compose::Orchestrator orchestrator, const base::SecretBytes& value) {
     int failure = exit_failed;
     const auto project = load_for_deploy(compose_, "", context, failure);
     if (!project) return failure;
     if (!uses_store_secret(*project, name_)) {
-      return fail_with(context, fmt::format("the project \"{}\" has no external secret named \"{}\", so a deploy would "
-                                            "not bring it anywhere; nothing was rotated",
+      return fail_with(context, fmt::format("no service of the project \"{}\" uses an external secret named \"{}\", "
+                                            "so a deploy would bring it nowhere; nothing was rotated",
                                             project->name, name_));
     }
     bool rotated = false;
-    const auto code = deploy_project(context, store_, *project, *orchestrator, {false, quiet_},
-                                     [&](store::SecretStore& store) {
-                                       auto done = rotate(context, store, value);
-                                       rotated = done.has_value();
-                                       return done;
-                                     });
+    const auto code =
+        deploy_project(context, store_, *project, orchestrator, {false, quiet_}, [&](store::SecretStore& store) {
+          auto done = rotate(context, store, value);
+          rotated = done.has_value();
+          return done;
+        });
     if (code != exit_ok && rotated) {
-      context.io.err << fmt::format("stackup: the new version of \"{}\" is stored; run stackup deploy to bring it to "
-                                    "the services\n",
-                                    name_);
+      context.io.err << fmt::format(
+          "stackup: the new version of \"{}\" is stored; deploy the project \"{}\" again to bring it to its services\n",
+          name_, project->name);
     }
     return code;
   }

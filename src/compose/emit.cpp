@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "compose/utf8.hpp"
+
 namespace stackup::compose {
 
 namespace {
@@ -177,23 +179,6 @@ class YamlWriter {
       return fmt::format("\\u{:04X}", static_cast<unsigned char>(rest[1]));
     }
     return {};
-  }
-
-  // The length of the well-formed UTF-8 character starting `rest`, or 0.
-  static std::size_t utf8_length(std::string_view rest) {
-    const auto byte = static_cast<unsigned char>(rest.front());
-    const std::size_t length = byte < 0x80 ? 1 : byte >= 0xC2 && byte <= 0xDF ? 2 : byte >= 0xE0 && byte <= 0xEF ? 3
-                                                                              : byte >= 0xF0 && byte <= 0xF4 ? 4 : 0;
-    if (length == 0 || length > rest.size()) return 0;
-    for (std::size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(rest[k]) & 0xC0) != 0x80) return 0;
-    }
-    const auto second = static_cast<unsigned char>(length > 1 ? rest[1] : 0);
-    if ((byte == 0xE0 && second < 0xA0) || (byte == 0xED && second > 0x9F) || (byte == 0xF0 && second < 0x90) ||
-        (byte == 0xF4 && second > 0x8F)) {
-      return 0;
-    }
-    return length;
   }
 
   static bool valid_utf8(std::string_view text) {

@@ -11,6 +11,7 @@
 
 #include "compose/path.hpp"
 #include "compose/rules.hpp"
+#include "compose/utf8.hpp"
 
 namespace stackup::compose {
 namespace {
@@ -481,28 +482,12 @@ std::optional<std::uint32_t> disallowed_character(std::string_view character) {
 // well-formed UTF-8. A parser takes a NUL for the end of the input or for an escape, and says
 // something unrelated.
 std::optional<NonText> first_non_text(std::string_view text) {
-  std::size_t i = 0;
-  const auto invalid = [&] {
-    return NonText{i, fmt::format("invalid UTF-8 byte 0x{:02X}; compose files are UTF-8 text", static_cast<unsigned char>(text[i]))};
-  };
-  while (i < text.size()) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    if (byte == 0) return NonText{i, "the file contains a NUL byte (\\0) here; compose files are text"};
-    if (byte < 0x80) length = 1;
-    else if (byte >= 0xC2 && byte <= 0xDF) length = 2;
-    else if (byte >= 0xE0 && byte <= 0xEF) length = 3;
-    else if (byte >= 0xF0 && byte <= 0xF4) length = 4;
-    else return invalid();
-    if (i + length > text.size()) return invalid();
-    for (std::size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return invalid();
-    }
-    // Overlong forms, surrogates and code points past U+10FFFF.
-    const auto second = static_cast<unsigned char>(text[i + 1 < text.size() ? i + 1 : i]);
-    if ((byte == 0xE0 && second < 0xA0) || (byte == 0xED && second > 0x9F) || (byte == 0xF0 && second < 0x90) ||
-        (byte == 0xF4 && second > 0x8F)) {
-      return invalid();
+  for (std::size_t i = 0; i < text.size();) {
+    if (text[i] == '\0') return NonText{i, "the file contains a NUL byte (\\0) here; compose files are text"};
+    const auto length = utf8_length(text.substr(i));
+    if (length == 0) {
+      return NonText{i, fmt::format("invalid UTF-8 byte 0x{:02X}; compose files are UTF-8 text",
+                                    static_cast<unsigned char>(text[i]))};
     }
     if (const auto control = disallowed_character(text.substr(i, length))) {
       return NonText{i, fmt::format("the file contains the control character U+{:04X} here; compose files are text "

@@ -1,10 +1,13 @@
 #include "store/crypto.hpp"
 
 #include <gcrypt.h>
+#include <malloc.h>
 #include <sys/random.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <stdexcept>
@@ -13,8 +16,8 @@
 namespace stackup::store::crypto {
 namespace {
 
-// libgcrypt, not OpenSSL: both do AES-GCM, HMAC and scrypt, but OpenSSL 3's library and its
-// providers take about 8 ms to load and set up in every process, libgcrypt about 1 ms (bench/README.md).
+// libgcrypt, not OpenSSL: both do AES-GCM, HMAC and scrypt, but OpenSSL 3's libcrypto took about
+// 6.5 ms to load and set up its providers in every process, libgcrypt about 1 ms (bench/README.md).
 
 // libgcrypt failing at these calls means the process is broken (no memory): a bug, not bad input,
 // so it throws to the one top-level catch.
@@ -22,10 +25,32 @@ void require(gcry_error_t error, const char* what) {
   if (error != 0) throw std::runtime_error(std::string("libgcrypt failure: ") + what + ": " + gcry_strerror(error));
 }
 
-// The first use sets libgcrypt up, once per process, as it requires. Its secure memory stays off:
-// it would only warn when it cannot lock pages, and our keys are wiped by us (Key, SecretBytes).
+// libgcrypt frees some working memory without clearing it (scrypt's blocks, which would let a
+// guessed passphrase be tested without scrypt's cost): every block it frees or moves is wiped first.
+void free_wiped(void* block) {
+  if (block == nullptr) return;
+  base::wipe(block, ::malloc_usable_size(block));
+  std::free(block);
+}
+
+void* reallocate_wiped(void* block, std::size_t size) {
+  if (block == nullptr) return std::malloc(size);
+  const std::size_t old_size = ::malloc_usable_size(block);
+  void* moved = std::malloc(size);
+  if (moved == nullptr) return nullptr;
+  std::memcpy(moved, block, std::min(old_size, size));
+  free_wiped(block);
+  return moved;
+}
+
+int never_secure(const void* /*block*/) { return 0; }
+
+// The first use sets libgcrypt up, once per process, as it requires. Its secure memory stays off: it
+// would only warn when it cannot lock pages; our keys are wiped by us (Key, SecretBytes) and its
+// own memory by free_wiped.
 void use_gcrypt() {
   static const bool ready = [] {
+    gcry_set_allocation_handler(std::malloc, std::malloc, never_secure, reallocate_wiped, free_wiped);
     if (gcry_check_version(GCRYPT_VERSION) == nullptr) throw std::runtime_error("libgcrypt is older than the build's");
     require(gcry_control(GCRYCTL_DISABLE_SECMEM, 0), "disable secure memory");
     require(gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0), "initialization");
@@ -147,10 +172,12 @@ bool equal_in_constant_time(ByteView a, ByteView b) {
 }
 
 base::Result<Key> key_from_passphrase(std::string_view passphrase, ByteView salt, const ScryptCost& cost) {
-  // libgcrypt's scrypt has r = 8, the only r stackup writes; N and p are bounded to what a store
-  // could ask of memory (1 GiB, as OpenSSL's limit was) before anything is allocated.
-  const bool supported = cost.r == 8 && cost.n >= 2 && (cost.n & (cost.n - 1)) == 0 && cost.p >= 1 && cost.p <= 16 &&
-                         128 * cost.r * (cost.n + cost.p) <= 1024ULL * 1024 * 1024;
+  // libgcrypt's scrypt has r = 8, the only r stackup writes. N is bounded to what a store may ask of
+  // memory (128 * r * N bytes, 1 GiB at most, as OpenSSL's limit was) and p to 16 (time: p runs of
+  // the whole computation), both before anything is multiplied or allocated.
+  constexpr std::uint64_t memory_limit = 1ULL << 30;
+  const bool supported = cost.r == 8 && cost.n >= 2 && (cost.n & (cost.n - 1)) == 0 && cost.p >= 1 &&
+                         cost.p <= 16 && cost.n <= memory_limit / (128 * cost.r) - cost.p;
   if (!supported) return base::fail("scrypt failed (unsupported cost parameters?)");
   use_gcrypt();
   Key key;

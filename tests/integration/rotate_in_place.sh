@@ -110,19 +110,38 @@ assert details[-1] == sys.argv[1] + "/app: rotated in place in " + sys.argv[1] +
   || fail "the audit log does not say the rollback went in place"
 
 # secret rotate --deploy: the new version, deployed by the same process.
-out=$(printf '%s-4' "$canary" | "$stackup" secret rotate api_key - --deploy -q -p "$stack" 2>&1) || fail "rotate --deploy: $out"
+out=$(printf '%s-4' "$canary" | "$stackup" secret rotate api_key - --deploy -q -p "$stack" 2>&1) \
+  || fail "rotate --deploy: $out"
 [ "$out" = "$api_key_id version 4" ] || fail "rotate --deploy printed: $out"
 [ "$(docker exec "$stack-app-1" cat /etc/app/api.key)" = "$canary-4" ] || fail "rotate --deploy did not bring version 4"
 [ "$(id_of app-1)" = "${before[app-1]}" ] || fail "app was recreated by rotate --deploy"
 [ "$(signals)" = 4 ] || fail "app got $(signals) signals, not 4"
+# Refused before anything is stored: a project where no service uses the secret, a usage error.
 service bystander "" | sed '1i services:' > bystander.yaml
-out=$(printf 'unused' | "$stackup" secret rotate api_key - --deploy -p "$stack" -f bystander.yaml 2>&1) && fail "rotate --deploy of an unused secret"
-[ "$out" = "stackup: error: the project \"$stack\" has no external secret named \"api_key\", so a deploy would not bring it anywhere; nothing was rotated" ] \
-  || fail "rotate --deploy of an unused secret said: $out"
+out=$(printf 'unused' | "$stackup" secret rotate api_key - --deploy -p "$stack" -f bystander.yaml 2>&1; echo "exit $?")
+[ "$out" = "stackup: error: no service of the project \"$stack\" uses an external secret named \"api_key\", so a \
+deploy would bring it nowhere; nothing was rotated
+exit 1" ] || fail "rotate --deploy of an unused secret said: $out"
 out=$(printf 'unused' | "$stackup" secret rotate api_key - -p "$stack" 2>&1; echo "exit $?")
-[ "$out" = "stackup: error: the compose options and -q go with --deploy
+[ "$out" = "stackup: error: -q and the compose options (-f, -p, --project-directory, --env-file, --orchestrator, \
+--space, --profile) go with --deploy
 exit 2" ] || fail "compose options without --deploy: $out"
+out=$("$stackup" secret rotate api_key - --deploy -f - < compose.yaml 2>&1; echo "exit $?")
+[ "$out" = "stackup: error: standard input can hold the new value or the compose file, not both
+exit 2" ] || fail "value and compose file both on standard input: $out"
 "$stackup" secret inspect api_key --format '{{.Version}}' | grep -qx 4 || fail "a refused rotate --deploy stored a version"
+# A deploy that fails after the rotation (a new service that cannot start) puts the stack back, and
+# says the version is stored.
+printf 'services:\n  extra:\n    image: %s\n    command: ["no-such-binary"]\n    secrets: [api_key]\n%s\n' \
+  "$image" "$secrets" > extra.yaml
+out=$(printf '%s-5' "$canary" | "$stackup" secret rotate api_key - --deploy -q -p "$stack" -f extra.yaml 2>&1) \
+  && fail "rotate --deploy with a service that cannot start succeeded"
+grep -qxF "stackup: the new version of \"api_key\" is stored; deploy the project \"$stack\" again to bring it to its \
+services" <<<"$out" || fail "a failed rotate --deploy said: $out"
+"$stackup" secret inspect api_key --format '{{.Version}}' | grep -qx 5 || fail "the failed deploy's version is not stored"
+extra=$(docker ps -aq --filter "label=com.docker.compose.service=extra" --filter "label=com.docker.compose.project=$stack")
+[ -z "$extra" ] || fail "the failed deploy left the extra container"
+[ "$(docker exec "$stack-app-1" cat /etc/app/api.key)" = "$canary-4" ] || fail "the failed deploy changed app's api_key"
 
 # The reader: every read is one whole value, through every rotation.
 cat > reader.sh <<'SH'

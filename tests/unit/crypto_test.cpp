@@ -71,11 +71,12 @@ Key counting_key() {
 }
 
 TEST(Crypto, OpensValuesSealedByTheFormerLibrary) {
-  const auto opened = open(counting_key(), from_hex("012db5b215f1c791d6f8423fd20315897b5e1106407d4ab3a7482b838db9bdec9576e493ac").value(),
-                           "store/name/1");
+  const auto sealed = from_hex("012db5b215f1c791d6f8423fd20315897b5e1106407d4ab3a7482b838db9bdec9576e493ac");
+  const auto opened = open(counting_key(), sealed.value(), "store/name/1");
   ASSERT_TRUE(opened);
   EXPECT_EQ(opened->view(), "the value");
-  const auto empty = open(counting_key(), from_hex("a94e652020c42333dd2eb844745a1d7da245e570f4de918c2e99d00c").value(), "");
+  const auto sealed_empty = from_hex("a94e652020c42333dd2eb844745a1d7da245e570f4de918c2e99d00c");
+  const auto empty = open(counting_key(), sealed_empty.value(), "");
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->view(), "");
 }
@@ -91,8 +92,8 @@ TEST(Crypto, ScryptGivesRfc7914sAnswerAndRefusesCostsItCannotMeet) {
   const auto key = key_from_passphrase("pleaseletmein", as_bytes("SodiumChloride"), ScryptCost{16384, 8, 1});
   ASSERT_TRUE(key);
   EXPECT_EQ(to_hex(key->view()), "7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2");
-  for (const ScryptCost cost : {ScryptCost{16384, 1, 1}, ScryptCost{1000, 8, 1}, ScryptCost{1ULL << 21, 8, 1},
-                                ScryptCost{16384, 8, 0}}) {
+  for (const ScryptCost cost : {ScryptCost{16384, 1, 1}, ScryptCost{1000, 8, 1}, ScryptCost{1ULL << 20, 8, 1},
+                                ScryptCost{1ULL << 63, 8, 1}, ScryptCost{16384, 8, 0}, ScryptCost{16384, 8, 17}}) {
     EXPECT_EQ(key_from_passphrase("x", as_bytes("salt"), cost).error().message,
               "scrypt failed (unsupported cost parameters?)")
         << cost.n << " " << cost.r << " " << cost.p;
