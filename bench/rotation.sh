@@ -69,11 +69,14 @@ events.request("GET", "/events?filters=" + urllib.parse.quote(json.dumps(
     {"type": ["container"], "event": ["start"], "label": [label]})))
 stream = events.getresponse()
 def follow():
-    for line in stream:
-        try:
-            pids.add(pid_of(json.loads(line)["Actor"]["ID"]))
-        except (KeyError, OSError, ValueError):
-            pass  # gone again before it was inspected
+    try:
+        for line in stream:
+            try:
+                pids.add(pid_of(json.loads(line)["Actor"]["ID"]))
+            except (KeyError, OSError, ValueError, http.client.HTTPException):
+                pass  # gone again before it was inspected
+    except (OSError, http.client.HTTPException) as error:
+        print("the engine's event stream broke: %s" % error, file=sys.stderr)
 threading.Thread(target=follow, daemon=True).start()
 running = "/containers/json?filters=" + urllib.parse.quote(json.dumps({"label": [label], "status": ["running"]}))
 pids.update(pid_of(container["Id"]) for container in get(running))

@@ -119,7 +119,8 @@ class RotateCommand final : public Command {
       context.io.err << "stackup: error: " << usage << '\n';
       return exit_usage;
     }
-    auto orchestrator = compose_.chosen_orchestrator(context);
+    base::Result<compose::Orchestrator> orchestrator = compose::Orchestrator::local;
+    if (deploy_) orchestrator = compose_.chosen_orchestrator(context);
     if (!orchestrator) {
       context.io.err << "stackup: error: " << orchestrator.error().message << '\n';
       return exit_usage;
@@ -179,7 +180,8 @@ class RotateCommand final : public Command {
         });
     if (code != exit_ok && rotated) {
       context.io.err << fmt::format(
-          "stackup: the new version of \"{}\" is stored; deploy the project \"{}\" again to bring it to its services\n",
+          "stackup: the new version of \"{}\" is stored; deploy the project \"{}\" again (stackup deploy, with the "
+          "same -f and -p) to bring it to its services\n",
           name_, project->name);
     }
     return code;

@@ -25,16 +25,19 @@ void require(gcry_error_t error, const char* what) {
   if (error != 0) throw std::runtime_error(std::string("libgcrypt failure: ") + what + ": " + gcry_strerror(error));
 }
 
-// libgcrypt frees some working memory without clearing it (scrypt's blocks, which would let a
-// guessed passphrase be tested without scrypt's cost): every block it frees or moves is wiped first.
+// libgcrypt frees some heap blocks without clearing them: scrypt's, one of which would let a guessed
+// passphrase be tested without scrypt's cost. Every heap block it frees or moves is wiped first
+// (outside FIPS mode, where libgcrypt ignores allocation handlers and keeps its secure memory).
+void* allocate(std::size_t size) { return std::malloc(size); }
+
 void free_wiped(void* block) {
   if (block == nullptr) return;
   base::wipe(block, ::malloc_usable_size(block));
   std::free(block);
 }
 
+// libgcrypt never passes a null block or a size of 0 here (it frees or allocates instead).
 void* reallocate_wiped(void* block, std::size_t size) {
-  if (block == nullptr) return std::malloc(size);
   const std::size_t old_size = ::malloc_usable_size(block);
   void* moved = std::malloc(size);
   if (moved == nullptr) return nullptr;
@@ -45,13 +48,13 @@ void* reallocate_wiped(void* block, std::size_t size) {
 
 int never_secure(const void* /*block*/) { return 0; }
 
-// The first use sets libgcrypt up, once per process, as it requires. Its secure memory stays off: it
-// would only warn when it cannot lock pages; our keys are wiped by us (Key, SecretBytes) and its
-// own memory by free_wiped.
+// The first use sets libgcrypt up, once per process, in the order its manual asks: the version
+// check, then the allocation handlers, then no secure memory (it would only warn when it cannot lock
+// pages; our own keys are wiped by Key and SecretBytes).
 void use_gcrypt() {
   static const bool ready = [] {
-    gcry_set_allocation_handler(std::malloc, std::malloc, never_secure, reallocate_wiped, free_wiped);
     if (gcry_check_version(GCRYPT_VERSION) == nullptr) throw std::runtime_error("libgcrypt is older than the build's");
+    gcry_set_allocation_handler(allocate, allocate, never_secure, reallocate_wiped, free_wiped);
     require(gcry_control(GCRYCTL_DISABLE_SECMEM, 0), "disable secure memory");
     require(gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0), "initialization");
     return true;
@@ -171,14 +174,25 @@ bool equal_in_constant_time(ByteView a, ByteView b) {
   return difference == 0;
 }
 
+base::Result<void> check_passphrases_usable() {
+  use_gcrypt();
+  // scrypt's one PBKDF2 iteration is below FIPS's minimum, so libgcrypt refuses scrypt there.
+  if (gcry_fips_mode_active()) {
+    return base::fail("libgcrypt runs in FIPS mode on this host, where it refuses scrypt, so no passphrase can unlock "
+                      "a store here; use a key file");
+  }
+  return {};
+}
+
 base::Result<Key> key_from_passphrase(std::string_view passphrase, ByteView salt, const ScryptCost& cost) {
-  // libgcrypt's scrypt has r = 8, the only r stackup writes. N is bounded to what a store may ask of
-  // memory (128 * r * N bytes, 1 GiB at most, as OpenSSL's limit was) and p to 16 (time: p runs of
-  // the whole computation), both before anything is multiplied or allocated.
+  // libgcrypt's scrypt has r = 8, the only r stackup writes. Its two blocks take 128 * r * (N + p)
+  // bytes, at most 1 GiB (as OpenSSL's limit was), so N <= 2^19; p is at most 16 (time: p runs of
+  // the whole computation). Both are checked before anything is multiplied or allocated.
   constexpr std::uint64_t memory_limit = 1ULL << 30;
   const bool supported = cost.r == 8 && cost.n >= 2 && (cost.n & (cost.n - 1)) == 0 && cost.p >= 1 &&
                          cost.p <= 16 && cost.n <= memory_limit / (128 * cost.r) - cost.p;
   if (!supported) return base::fail("scrypt failed (unsupported cost parameters?)");
+  use_gcrypt();
   use_gcrypt();
   Key key;
   if (gcry_kdf_derive(passphrase.data(), passphrase.size(), GCRY_KDF_SCRYPT, static_cast<int>(cost.n), salt.data(),

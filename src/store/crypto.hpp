@@ -56,6 +56,8 @@ struct ScryptCost {
   std::uint64_t p = 1;
 };
 inline constexpr ScryptCost former_scrypt_cost{1U << 15, 8, 1};
+// Fails where scrypt cannot run: on a host in FIPS mode, libgcrypt refuses it.
+base::Result<void> check_passphrases_usable();
 base::Result<Key> key_from_passphrase(std::string_view passphrase, ByteView salt, const ScryptCost& cost);
 
 std::string to_hex(ByteView bytes);

@@ -99,6 +99,10 @@ base::Result<crypto::Key> Keyring::provide_key_file() {
 // --- passphrases -------------------------------------------------------------------------------
 
 base::Result<base::SecretBytes> Keyring::ask_passphrase(bool confirm) {
+  // Before asking: a passphrase that cannot be used is not worth typing.
+  if (auto usable = crypto::check_passphrases_usable(); !usable) {
+    return base::fail(locked_message(usable.error().message));
+  }
   if (!sources_.passphrase) {
     return base::fail(locked_message("it is locked with a passphrase and none can be asked for"));
   }

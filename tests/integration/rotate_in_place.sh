@@ -136,8 +136,8 @@ printf 'services:\n  extra:\n    image: %s\n    command: ["no-such-binary"]\n   
   "$image" "$secrets" > extra.yaml
 out=$(printf '%s-5' "$canary" | "$stackup" secret rotate api_key - --deploy -q -p "$stack" -f extra.yaml 2>&1) \
   && fail "rotate --deploy with a service that cannot start succeeded"
-grep -qxF "stackup: the new version of \"api_key\" is stored; deploy the project \"$stack\" again to bring it to its \
-services" <<<"$out" || fail "a failed rotate --deploy said: $out"
+grep -qxF "stackup: the new version of \"api_key\" is stored; deploy the project \"$stack\" again (stackup deploy, \
+with the same -f and -p) to bring it to its services" <<<"$out" || fail "a failed rotate --deploy said: $out"
 "$stackup" secret inspect api_key --format '{{.Version}}' | grep -qx 5 || fail "the failed deploy's version is not stored"
 extra=$(docker ps -aq --filter "label=com.docker.compose.service=extra" --filter "label=com.docker.compose.project=$stack")
 [ -z "$extra" ] || fail "the failed deploy left the extra container"

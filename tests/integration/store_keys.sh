@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The secret store's keys through the real binary: the key file across kill -9 of a first write, no
-# new store over a lost one, rekey --new-master-key, metadata MACs, passphrase files, key file links.
+# new store over a lost one, rekey --new-master-key, metadata MACs, passphrase files (and FIPS mode,
+# where libgcrypt refuses scrypt), key file links.
 set -euo pipefail
 stackup=$1
 work=$(mktemp -d)
@@ -153,6 +154,10 @@ chmod 640 "$work/pass"
 expect_error "stackup: error: cannot unlock the secret store at $STACKUP_STORE: permissions 0640 for $work/pass are too open: other users could read it; run: chmod 600 $work/pass" \
   env STACKUP_PASSPHRASE_FILE="$work/pass" "$stackup" secret reveal x
 chmod 600 "$work/pass"
+# On a host in FIPS mode (forced here for this one process), libgcrypt refuses scrypt: said plainly.
+expect_error "stackup: error: cannot unlock the secret store at $STACKUP_STORE: libgcrypt runs in FIPS mode on this \
+host, where it refuses scrypt, so no passphrase can unlock a store here; use a key file" \
+  env LIBGCRYPT_FORCE_FIPS_MODE=1 STACKUP_PASSPHRASE_FILE="$work/pass" "$stackup" secret reveal x
 sql "$STACKUP_STORE/stackup.db" "UPDATE meta SET value = 'banana' WHERE key = 'scrypt_n';"
 expect_error "stackup: error: cannot unlock the secret store at $STACKUP_STORE: its scrypt parameter N is damaged" \
   env STACKUP_PASSPHRASE_FILE="$work/pass" "$stackup" secret reveal x
